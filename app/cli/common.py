@@ -1,0 +1,62 @@
+"""What every command needs: resolved paths, language, an opened station."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from app import config, i18n
+from app.services import station
+from app.store import StationContext
+from models.schema import NewerSchemaError
+
+
+class CliError(Exception):
+    """A refusal with a one-line reason; ``status`` is the exit code."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Env:
+    """The resolved environment of one ``mulin`` invocation."""
+
+    paths: config.Paths
+    demo: bool
+    settings: config.LocalSettings
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Env:
+        paths = config.resolve(args.data_dir, args.demo)
+        try:
+            settings = config.load_settings(paths)
+        except config.SettingsError as exc:
+            raise SystemExit(f"mulin: {exc}") from exc
+        i18n.set_lang(args.lang or settings.lang)
+        return cls(paths, args.demo, settings)
+
+    def open(self) -> StationContext | None:
+        """Open the database (creating or migrating it); the station if there is one."""
+        try:
+            return station.open_station(self.paths)
+        except NewerSchemaError as exc:
+            raise CliError(i18n.t("cli.newer_schema", detail=str(exc))) from exc
+
+    def require_station(self) -> StationContext:
+        ctx = self.open()
+        if ctx is None:
+            raise CliError(i18n.t("cli.no_station", path=str(self.paths.data_dir)))
+        return ctx
+
+
+def progress_printer(label: str, fraction: float) -> None:
+    """A one-line progress indicator on stderr."""
+    width = 30
+    done = int(fraction * width)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {fraction:4.0%} {label:<24}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

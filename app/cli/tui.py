@@ -1,0 +1,23 @@
+"""Opening the TUI (``mulin`` with no command; ``mulin --demo``)."""
+
+from __future__ import annotations
+
+import sys
+
+from app import clock
+from app.cli.common import CliError, Env, progress_printer
+from app.i18n import t
+from app.services import demo
+
+
+def run_tui(env: Env) -> int:
+    ctx = env.open()
+    if env.demo and (ctx is None or demo.is_empty()):
+        print(t("cli.demo_first_use"), file=sys.stderr)
+        demo.fill(demo.DEFAULT_COMMUNITY, demo.DEFAULT_SEED, clock.today(), progress_printer)
+    elif ctx is None:
+        raise CliError(t("cli.no_station", path=str(env.paths.data_dir)))
+    from app.tui import MulinApp  # lazy: keeps CLI commands fast
+
+    MulinApp(env.settings).run()
+    return 0

@@ -1,0 +1,73 @@
+"""Where data lives (platformdirs, overridable) and the station's local settings file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, Field, ValidationError
+
+DB_NAME = "mulin.sqlite3"
+SETTINGS_NAME = "settings.toml"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file location of one station, resolved once."""
+
+    data_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DB_NAME
+
+    @property
+    def settings(self) -> Path:
+        return self.data_dir / SETTINGS_NAME
+
+    @property
+    def backups(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def exports(self) -> Path:
+        return self.data_dir / "exports"
+
+
+def base_dir(cli_dir: str | None = None) -> Path:
+    """``--data-dir`` beats ``MULIN_DATA_DIR`` beats the platform's user data dir."""
+    chosen = cli_dir or os.environ.get("MULIN_DATA_DIR")
+    return Path(chosen).expanduser() if chosen else Path(user_data_dir("mulin", appauthor=False))
+
+
+def resolve(cli_dir: str | None = None, demo: bool = False) -> Paths:
+    """The station's paths; the demo station lives in its own ``demo`` folder."""
+    base = base_dir(cli_dir)
+    return Paths(base / "demo" if demo else base)
+
+
+class LocalSettings(BaseModel):
+    """Per-machine preferences read from ``settings.toml`` in the data dir."""
+
+    lang: str = Field("zh", description="Interface language: zh or en.")
+    keymap: dict[str, str] = Field(
+        default_factory=dict, description="Binding id -> key(s), overriding the defaults."
+    )
+    lock_minutes: int = Field(5, ge=1, le=240, description="Idle minutes before locking.")
+
+
+class SettingsError(ValueError):
+    """settings.toml exists but cannot be used."""
+
+
+def load_settings(paths: Paths) -> LocalSettings:
+    if not paths.settings.exists():
+        return LocalSettings()
+    try:
+        raw = tomllib.loads(paths.settings.read_text(encoding="utf-8"))
+        return LocalSettings.model_validate(raw)
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise SettingsError(f"{paths.settings}: {exc}") from exc

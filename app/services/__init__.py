@@ -1,0 +1,1 @@
+"""Use cases, one module each. Services never import textual; screens call only these."""

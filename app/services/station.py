@@ -1,0 +1,116 @@
+"""Opening a station's database and knowing which station this copy is."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from app import store
+from app.config import Paths
+from app.hlc import HLC
+from models.places import Community
+from models.schema import open_database
+from models.sync import LocalState, Station
+
+_PREFIX = re.compile(r"^[A-Z]{2,4}$")
+
+
+class StationError(ValueError):
+    """A station cannot be set up or opened as asked."""
+
+
+def _get_local(key: str) -> str | None:
+    row = LocalState.get_or_none(LocalState.id == key)
+    return json.loads(row.value) if row else None
+
+
+def _set_local(key: str, value: object) -> None:
+    LocalState.insert(id=key, value=json.dumps(value)).on_conflict_replace().execute()
+
+
+def open_station(paths: Paths) -> store.StationContext | None:
+    """Open (creating or migrating) the database; activate its station if it has one."""
+    open_database(paths.database)
+    station_id = _get_local("station_id")
+    if station_id is None:
+        store.activate(None)
+        return None
+    station = Station.get_by_id(station_id)
+    ctx = store.StationContext(
+        station_id=station_id,
+        prefix=station.prefix,
+        community_id=_get_local("community_id") or "",
+        hlc=HLC(store.wall_ms),
+    )
+    store.activate(ctx)
+    return ctx
+
+
+def check_prefix(prefix: str) -> str:
+    prefix = prefix.strip().upper()
+    if not _PREFIX.match(prefix):
+        raise StationError(f"prefix must be 2-4 Latin letters, got {prefix!r}")
+    return prefix
+
+
+def create_station(
+    name: str, prefix: str, community_id: str, station_id: str | None = None
+) -> store.StationContext:
+    """Make this copy a station of ``community_id`` (the sync domain)."""
+    if _get_local("station_id") is not None:
+        raise StationError("this data directory already holds a station")
+    if not name.strip():
+        raise StationError("the station needs a name")
+    ctx = store.StationContext(
+        station_id=station_id or store.new_id(),
+        prefix=check_prefix(prefix),
+        community_id=community_id,
+        hlc=HLC(store.wall_ms),
+    )
+    store.activate(ctx)
+    try:
+        with store.write() as tx:
+            tx.insert(Station, id=ctx.station_id, name=name.strip(), prefix=ctx.prefix)
+            _set_local("station_id", ctx.station_id)
+            _set_local("community_id", community_id)
+    except Exception:
+        store.activate(None)
+        raise
+    return ctx
+
+
+def init_community(paths: Paths, community: str, station: str, prefix: str) -> str:
+    """``mulin init``: a new community with this copy as its first station."""
+    if not community.strip():
+        raise StationError("the community needs a name")
+    open_database(paths.database)
+    community_id = store.new_id()
+    create_station(station, prefix, community_id)
+    with store.write() as tx:
+        tx.insert(Community, id=community_id, name=community.strip())
+    return community_id
+
+
+def station_summary() -> dict[str, str]:
+    """Names the header shows: community, station, prefix."""
+    ctx = store.context()
+    station = Station.get_by_id(ctx.station_id)
+    community = Community.get_or_none(Community.id == ctx.community_id)
+    if community is None:
+        community = Community.select().where(Community.deleted == False).first()  # noqa: E712
+    return {
+        "community": community.name if community else "",
+        "station": station.name,
+        "prefix": station.prefix,
+    }
+
+
+def pending_changes() -> int:
+    """Local changes not yet exported (shown in the header as the sync state)."""
+    ctx = store.context()
+    from models.db import db
+
+    last = db.execute_sql("SELECT max(seq) FROM change WHERE origin = ?",
+                          (ctx.station_id,)).fetchone()[0] or 0
+    exported = _get_local("exported_seq") or 0
+    return max(0, int(last) - int(exported))

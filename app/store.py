@@ -1,0 +1,227 @@
+"""The write path: every mutation is stamped (HLC + station) and logged in one transaction.
+
+Services open a :func:`write` block and call ``insert`` / ``update`` / ``delete`` /
+``append`` on it; each call writes the row and a :class:`models.sync.Change` in the same
+SQLite transaction (DESIGN.md, sync contract 1). If anything raises, nothing is written
+and nothing is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from peewee import BooleanField, ForeignKeyField, Model
+
+from app import clock
+from app.hlc import HLC, stamp_key
+from models.base import BaseModel, SyncedModel
+from models.db import db
+from models.sync import Change
+
+
+class NoStationError(RuntimeError):
+    """No station is active: run ``mulin init`` or use ``--demo``."""
+
+
+@dataclass
+class StationContext:
+    """Who is writing: this station, its community and the operator on duty."""
+
+    station_id: str
+    prefix: str
+    community_id: str
+    hlc: HLC
+    operator: str = ""
+
+
+_context: StationContext | None = None
+_open_tx: Tx | None = None
+
+
+def activate(ctx: StationContext | None) -> None:
+    global _context
+    _context = ctx
+
+
+def context() -> StationContext:
+    if _context is None:
+        raise NoStationError("no active station")
+    return _context
+
+
+def wall_ms() -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def storage_value(model: type[Model], name: str, value: Any) -> Any:
+    """A value in the exact form the database stores and the change log records."""
+    if value is None:
+        return None
+    field = model._meta.fields[name]
+    if isinstance(field, ForeignKeyField) and isinstance(value, Model):
+        return value.get_id()
+    if isinstance(field, BooleanField):
+        return 1 if value else 0
+    if isinstance(value, datetime):
+        return clock.to_storage(value).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _normalise(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(model._meta.fields)
+    if unknown:
+        raise KeyError(f"{model.__name__} has no field {sorted(unknown)}")
+    return {k: storage_value(model, k, v) for k, v in values.items()}
+
+
+def _column_names(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Field names to column names (``household`` -> ``household_id``)."""
+    fields = model._meta.fields
+    return {fields[k].column_name: v for k, v in values.items()}
+
+
+def _with_defaults(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the model, defaults filled in, in storage form."""
+    out: dict[str, Any] = {}
+    for name, field in model._meta.fields.items():
+        if name in values:
+            out[name] = values[name]
+        else:
+            default = field.default() if callable(field.default) else field.default
+            out[name] = storage_value(model, name, default)
+    return out
+
+
+def raw_insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows given in storage form with one prepared statement (fast bulk path)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fields = model._meta.fields
+    columns = ", ".join(f'"{fields[n].column_name}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+    db.cursor().executemany(sql, [tuple(r[n] for n in names) for r in rows])
+
+
+class Tx:
+    """One open write transaction; hands out stamps and logs every change."""
+
+    def __init__(self, ctx: StationContext) -> None:
+        self.ctx = ctx
+        row = db.execute_sql(
+            "SELECT max(seq) FROM change WHERE origin = ?", (ctx.station_id,)
+        ).fetchone()
+        self._seq = int(row[0] or 0)
+        latest = db.execute_sql("SELECT max(hlc) FROM change").fetchone()[0]
+        if latest:
+            ctx.hlc.observe(latest)
+        self._log: list[dict[str, Any]] = []
+
+    def _stamp(self) -> str:
+        return self.ctx.hlc.tick()
+
+    def _record(self, model: type[Model], row_id: str, op: str, data: dict[str, Any],
+                hlc: str) -> None:
+        self._seq += 1
+        self._log.append({
+            "id": new_id(), "origin": self.ctx.station_id, "seq": self._seq, "hlc": hlc,
+            "table": model._meta.table_name, "row_id": row_id, "op": op,
+            "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+            "operator": self.ctx.operator,
+        })
+        if len(self._log) >= 500:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered change-log rows (always before the transaction commits)."""
+        if self._log:
+            raw_insert(Change, self._log)
+            self._log = []
+
+    def insert(self, model: type[BaseModel], **values: Any) -> str:
+        """Insert one row; returns its id."""
+        return self.insert_many(model, [values])[0]
+
+    def insert_many(self, model: type[BaseModel], rows: Iterable[dict[str, Any]]) -> list[str]:
+        """Insert rows in batches, logging one change per row."""
+        ids: list[str] = []
+        batch: list[dict[str, Any]] = []
+        op = "append" if model.append_only else "insert"
+        for values in rows:
+            data = _with_defaults(model, _normalise(model, {**values, "id": values.get("id")
+                                                           or new_id()}))
+            hlc = self._stamp()
+            if issubclass(model, SyncedModel):
+                data["field_clocks"] = json.dumps({"*": stamp_key(hlc, self.ctx.station_id)})
+            logged = {k: v for k, v in data.items() if k != "field_clocks"}
+            self._record(model, data["id"], op, logged, hlc)
+            ids.append(data["id"])
+            batch.append(data)
+            if len(batch) >= 500:
+                raw_insert(model, batch)
+                batch = []
+        raw_insert(model, batch)
+        return ids
+
+    def append(self, model: type[BaseModel], **values: Any) -> str:
+        """Add an append-only fact (an event, a visit, a session)."""
+        if not model.append_only:
+            raise TypeError(f"{model.__name__} is not append-only")
+        return self.insert(model, **values)
+
+    def update(self, model: type[SyncedModel], row_id: str, **values: Any) -> dict[str, Any]:
+        """Change fields of a mutable row; only fields whose value changes are logged."""
+        if model.append_only or not issubclass(model, SyncedModel):
+            raise TypeError(f"{model.__name__} rows cannot be updated")
+        row = model.get_by_id(row_id)
+        new = _normalise(model, values)
+        current = {k: storage_value(model, k, row.__data__.get(k)) for k in new}
+        changed = {k: v for k, v in new.items() if current[k] != v}
+        if not changed:
+            return {}
+        hlc = self._stamp()
+        clocks = json.loads(row.field_clocks or "{}")
+        for name in changed:
+            clocks[name] = stamp_key(hlc, self.ctx.station_id)
+        columns = _column_names(model, changed)
+        columns["field_clocks"] = json.dumps(clocks, sort_keys=True)
+        model.update(columns).where(model.id == row_id).execute()
+        self._record(model, row_id, "update", changed, hlc)
+        return changed
+
+    def delete(self, model: type[SyncedModel], row_id: str) -> None:
+        """Delete as a tombstone: an update of ``deleted`` that syncs like any change."""
+        self.update(model, row_id, deleted=True)
+
+
+@contextmanager
+def write(operator: str | None = None) -> Iterator[Tx]:
+    """Open a write transaction for the active station."""
+    global _open_tx
+    if _open_tx is not None:  # nested: join the outer transaction and its sequence
+        yield _open_tx
+        return
+    ctx = context()
+    if operator is not None:
+        ctx.operator = operator
+    with db.atomic(lock_type="IMMEDIATE"):
+        tx = Tx(ctx)
+        _open_tx = tx
+        try:
+            yield tx
+            tx.flush()
+        finally:
+            _open_tx = None

@@ -1,0 +1,109 @@
+"""All tables, the schema version, and migrations (each preceded by a backup)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from models.base import BaseModel
+from models.cases import Case, CaseEvent, Evaluation
+from models.db import bind, db
+from models.mediation import (
+    AgreementTerm,
+    Convention,
+    FollowUp,
+    Mediation,
+    MediationParty,
+    MediationSession,
+    Mediator,
+    SessionBasis,
+)
+from models.people import Person, Role
+from models.places import (
+    Building,
+    CareFlag,
+    Community,
+    Grid,
+    Household,
+    Neighborhood,
+    Organization,
+    Quarter,
+    Resident,
+    Unit,
+)
+from models.sync import Change, Conflict, LocalState, Setting, Station
+from models.visits import LivelihoodItem, LivelihoodLink, Opinion, Visit, VisitRound
+
+#: Every table, parents before children.
+TABLES: list[type[BaseModel]] = [
+    Community, Grid, Neighborhood, Quarter, Organization, Building, Unit, Household,
+    Resident, CareFlag, Person, Role, VisitRound, Visit, Opinion, LivelihoodItem,
+    LivelihoodLink, Case, CaseEvent, Evaluation, Convention, Mediation, MediationParty,
+    Mediator, MediationSession, SessionBasis, AgreementTerm, FollowUp,
+    Station, Setting, Change, Conflict, LocalState,
+]
+
+BY_NAME: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in TABLES}
+
+SCHEMA_VERSION = 1
+
+#: version -> function migrating from version-1 to version (runs inside a transaction).
+MIGRATIONS: dict[int, Callable[[], None]] = {}
+
+
+def user_version() -> int:
+    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def backup_file(path: Path, reason: str) -> Path:
+    """Copy the database (consistently, via SQLite's backup API) next to it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = path.parent / "backups" / f"{path.stem}-{reason}-{stamp}.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+class NewerSchemaError(RuntimeError):
+    """The database was written by a newer Mulin."""
+
+
+def migrate(path: Path, migrations: dict[int, Callable[[], None]] | None = None) -> int:
+    """Bring an existing database up to SCHEMA_VERSION, backing it up first."""
+    steps = MIGRATIONS if migrations is None else migrations
+    current = user_version()
+    target = max([SCHEMA_VERSION, *steps]) if steps else SCHEMA_VERSION
+    if current > target:
+        raise NewerSchemaError(f"schema {current} > {target}")
+    if current == target:
+        return current
+    backup_file(path, f"v{current}")
+    with db.atomic():
+        for version in range(current + 1, target + 1):
+            if version in steps:
+                steps[version]()
+        db.execute_sql(f"PRAGMA user_version = {target}")
+    return target
+
+
+def open_database(path: Path) -> None:
+    """Bind, create the schema on a new file, or migrate an older one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    is_new = not path.exists() or path.stat().st_size == 0
+    bind(path)
+    db.connect(reuse_if_open=True)
+    if is_new or user_version() == 0:
+        with db.atomic():
+            db.create_tables(TABLES)
+            db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return
+    migrate(path)

@@ -1,0 +1,1 @@
+"""Textual screens, one module per screen, and shared widgets. Screens call services only."""

@@ -1,0 +1,46 @@
+"""What every Mulin screen shares: the header, the footer, help text, the community."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from app.i18n import t
+from screens.widgets.header import StationHeader
+
+
+class MulinScreen(Screen[None]):
+    """A top-level screen. Subclasses set ``NAME`` (catalog key ``screen.<NAME>``)."""
+
+    NAME: ClassVar[str] = ""
+    KEYS: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def mulin(self) -> Any:
+        """The running MulinApp (typed loosely to keep screens free of app imports)."""
+        return self.app
+
+    @property
+    def community_id(self) -> str:
+        return str(self.mulin.community_id)
+
+    def title_text(self) -> str:
+        return t(f"screen.{self.NAME}")
+
+    def help_text(self) -> str:
+        return t(f"help.{self.NAME}")
+
+    def compose(self) -> ComposeResult:
+        yield StationHeader(self.title_text())
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def refresh_header(self) -> None:
+        for header in self.query(StationHeader):
+            header.update_text()

@@ -1,0 +1,72 @@
+"""Shared fixtures: a fixed clock, empty stations, and a generated demo station.
+
+The Hubin demo is generated once per test session into a template file; each test that
+needs it gets its own copy (a file, never ``:memory:``, so worker threads see it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from app import clock, i18n, store
+from app.config import Paths
+from app.services import demo, station
+from models.db import db
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+AS_OF = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=clock.LOCAL_TZ)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[clock.FixedClock]:
+    """Every test runs at 2026-11-25 10:00 Beijing time unless it moves the clock."""
+    fixed = clock.FixedClock(NOW)
+    clock.set_clock(fixed)
+    i18n.set_lang("zh")
+    yield fixed
+    store.activate(None)
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(tmp_path / "station")
+
+
+@pytest.fixture
+def empty_station(paths: Paths) -> Paths:
+    """An opened database with a station and no content."""
+    station.open_station(paths)
+    station.create_station("测试站", "TS", "community-test")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def hubin_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Hubin demo (seed 1, as of 2026-11-25), generated once per session."""
+    clock.set_clock(clock.FixedClock(NOW))
+    paths = Paths(tmp_path_factory.mktemp("hubin"))
+    station.open_station(paths)
+    demo.fill("hubin", 1, AS_OF)
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    store.activate(None)
+    return paths.database
+
+
+@pytest.fixture
+def hubin(hubin_template: Path, paths: Paths) -> Paths:
+    """A private copy of the Hubin demo station, opened and active."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(hubin_template, paths.database)
+    station.open_station(paths)
+    return paths
