@@ -35,7 +35,7 @@ def lang() -> str:
     return _lang
 
 
-def t(key: str, **params: Any) -> str:
+def t(key: str, /, **params: Any) -> str:
     """The text for ``key`` in the current language, formatted with ``params``."""
     text = catalog(_lang).get(key) or catalog("zh").get(key) or key
     return text.format(**params) if params else text

@@ -88,3 +88,19 @@ class MulinApp(App[None]):
         yield SystemCommand(i18n.t("palette.quit"), i18n.t("palette.quit.help"),
                             self.action_confirm_quit)
         yield from getattr(screen, "palette_commands", lambda: [])()
+        yield from self._screen_actions(screen)
+
+    def _screen_actions(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action bound on the current screen, so the palette reaches them all."""
+        seen = {"app.palette", "app.help", "app.quit", "app.quit_now",
+                *(binding_id for _cls, binding_id in TOP_LEVEL.values())}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.id or binding.id in seen or not binding.description:
+                continue
+            seen.add(binding.id)
+            yield SystemCommand(binding.description, i18n.t("palette.action", key=binding.key),
+                                lambda a=binding.action, n=active.node: self._run(a, n))
+
+    def _run(self, action: str, node: object) -> None:
+        self.call_later(self.run_action, action, node)

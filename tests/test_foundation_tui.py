@@ -62,3 +62,18 @@ async def test_english_interface(hubin: Paths) -> None:
         bindings = {b.binding.id: b.binding.description
                     for b in app.screen.active_bindings.values()}
         assert bindings.get("app.cases") == "Cases"
+
+
+async def test_palette_lists_every_screen_and_the_screens_actions(hubin: Paths) -> None:
+    from app.tui import TOP_LEVEL, MulinApp
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for mode in TOP_LEVEL:
+            assert t(f"palette.{mode}") in titles
+        screen_bound = [a.binding.description for a in app.screen.active_bindings.values()
+                        if a.binding.id and not a.binding.id.startswith("app.")
+                        and a.binding.description]
+        assert screen_bound and all(d in titles for d in screen_bound)
