@@ -48,7 +48,8 @@ class Mediation(SyncedModel):
     opened_on = DateField()
     status = CharField(default="open", index=True)  # open, agreed, partial, failed, referred
     outcome_reason = TextField(default="")
-    referred_to = CharField(default="")
+    referred_to = CharField(default="")  # court, street, district, other_body
+    closed_on = DateField(null=True)  # the day the outcome was recorded (agreement signed)
 
 
 class MediationParty(SyncedModel):
@@ -63,6 +64,7 @@ class MediationParty(SyncedModel):
     resident_id: str | None
     name = CharField()
     contact = CharField(default="")
+    address = CharField(default="")  # e.g. 13栋1单元502室, or an outsider's address
 
 
 class Mediator(SyncedModel):
@@ -82,7 +84,8 @@ class MediationSession(LedgerModel):
     held_at = DateTimeField()
     place = CharField(default="")
     attendees = TextField(default="")
-    statements = TextField(default="")
+    said_a = TextField(default="")  # what side A (申请方) said
+    said_b = TextField(default="")  # what side B (被申请方) said
     notes = TextField(default="")
 
 
@@ -104,10 +107,12 @@ class AgreementTerm(SyncedModel):
     mediation_id: str
     party = ForeignKeyField(MediationParty, backref="terms")
     party_id: str
+    seq = IntegerField(default=0)  # order in the agreement (一、二、三…)
     obligation = TextField()
-    deadline = DateField(null=True)
+    deadline = DateField(null=True, index=True)
     cost_fen = IntegerField(null=True)  # cost in fen (1/100 yuan)
-    status = CharField(default="pending")  # pending, done, broken
+    # derived from the follow-ups' checks (the latest check wins): pending, done, broken
+    status = CharField(default="pending", index=True)
 
 
 class FollowUp(LedgerModel):
