@@ -41,15 +41,24 @@ class Case(SyncedModel):
     place = CharField(default="")
     description = TextField(default="")
     colour = CharField(index=True)  # red, yellow, green
-    level = CharField(default="grid", index=True)  # grid, community, street, district
+    # grid, community, street, district: the intake level, then derived (escalations)
+    level = CharField(default="grid", index=True)
     received_at = DateTimeField(index=True)  # UTC
-    # derived from events:
+    # derived from events (a cache, recomputed by app.services.cases.refresh):
     state = CharField(default="received", index=True)
+    #: 0 red, 1 yellow, 2 green while open; 9 once finished (resolved, closed, merged …).
+    open_rank = IntegerField(default=9)
     handler = CharField(default="", index=True)
     responded_at = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True)
     due_response = DateTimeField(null=True)
     due_resolution = DateTimeField(null=True, index=True)
+    #: the next deadline that matters: the response's until responded, then the resolution's
+    due_next = DateTimeField(null=True)
+
+    class Meta:
+        # the cases screen pages open cases in this order straight off the index
+        indexes = ((("community", "open_rank", "due_next", "number"), False),)
 
 
 class CaseEvent(LedgerModel):
@@ -57,7 +66,7 @@ class CaseEvent(LedgerModel):
 
     case = ForeignKeyField(Case, backref="events")
     case_id: str
-    kind = CharField()
+    kind = CharField(index=True)
     at = DateTimeField(index=True)  # UTC
     actor = CharField(default="")
     note = TextField(default="")
