@@ -6,9 +6,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 DB_NAME = "mulin.sqlite3"
 SETTINGS_NAME = "settings.toml"
@@ -49,6 +50,16 @@ def resolve(cli_dir: str | None = None, demo: bool = False) -> Paths:
     return Paths(base / "demo" if demo else base)
 
 
+def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = ",".join(value) if isinstance(value, list) else value
+    return out
+
+
 class LocalSettings(BaseModel):
     """Per-machine preferences read from ``settings.toml`` in the data dir."""
 
@@ -57,6 +68,13 @@ class LocalSettings(BaseModel):
         default_factory=dict, description="Binding id -> key(s), overriding the defaults."
     )
     lock_minutes: int = Field(5, ge=1, le=240, description="Idle minutes before locking.")
+    backup_keep: int = Field(10, ge=1, le=1000, description="Automatic backups to keep.")
+
+    @field_validator("keymap", mode="before")
+    @classmethod
+    def _flat_keymap(cls, raw: Any) -> Any:
+        """``nav.back = "x"`` unquoted in TOML is a nested table: flatten it to ids."""
+        return _flatten(raw) if isinstance(raw, dict) else raw
 
 
 class SettingsError(ValueError):

@@ -1,8 +1,18 @@
-"""The one database handle, created unbound and bound at start-up (peewee diary style)."""
+"""The one database handle, created unbound and bound at start-up (peewee diary style).
+
+The handle speaks plain SQLite, or SQLCipher when a key is set with :func:`set_key`
+before :func:`bind` (encryption at rest, issue 9). The SQLCipher driver
+(``sqlcipher3``) is imported only when a key is in use.
+"""
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import functools
+import hashlib
 from pathlib import Path
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -14,7 +24,96 @@ PRAGMAS = {
     "cache_size": -32000,
 }
 
-db = SqliteDatabase(None)
+#: The first 16 bytes of every plain SQLite file; an encrypted file looks random.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def quote_key(passphrase: str) -> str:
+    """A passphrase as a SQL string literal for ``PRAGMA key`` / ``rekey``."""
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+@functools.lru_cache(maxsize=8)
+def _raw_key(passphrase: str, salt: bytes) -> str:
+    """SQLCipher 4's own key derivation (PBKDF2-HMAC-SHA512, 256,000 rounds, the file's
+    salt), done once per process instead of on every connection (~0.1 s each)."""
+    key = hashlib.pbkdf2_hmac("sha512", passphrase.encode(), salt, 256_000, 32)
+    return f"\"x'{key.hex()}'\""
+
+
+def _key_pragma(path: str, passphrase: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            salt = fh.read(16)
+    except OSError:
+        salt = b""
+    if len(salt) == 16 and salt != SQLITE_HEADER:
+        return _raw_key(passphrase, salt)
+    return quote_key(passphrase)  # a new file: SQLCipher makes the salt
+
+
+def cipher_connect(path: str, passphrase: str, **params: Any) -> Any:
+    """A raw SQLCipher connection to ``path`` unlocked with ``passphrase``."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    for kind in (decimal.Decimal, datetime.date, datetime.time):
+        sqlcipher.register_adapter(kind, str)
+    conn = sqlcipher.connect(path, isolation_level=None, **params)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = {_key_pragma(path, passphrase)}")
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+class MulinDatabase(SqliteDatabase):
+    """SQLite, or SQLCipher when :attr:`cipher_key` is set."""
+
+    cipher_key: str | None = None
+
+    def _connect(self) -> Any:
+        base: Any = super()
+        if not self.cipher_key:
+            return base._connect()
+        this: Any = self
+        conn = cipher_connect(self.database, self.cipher_key, timeout=this._timeout,
+                              **self.connect_params)
+        try:
+            this._add_conn_hooks(conn)
+        except Exception:
+            conn.close()
+            raise
+        return conn
+
+
+db = MulinDatabase(None)
+
+
+def set_key(passphrase: str | None) -> None:
+    """Use ``passphrase`` (SQLCipher) for connections opened from now on; None = plain."""
+    if not db.is_closed():
+        db.close()
+    db.cipher_key = passphrase or None
+
+
+def is_encrypted_file(path: Path | str) -> bool:
+    """True when ``path`` exists, is not empty and is not a plain SQLite file."""
+    p = Path(path)
+    if not p.exists() or p.stat().st_size == 0:
+        return False
+    with p.open("rb") as fh:
+        return fh.read(16) != SQLITE_HEADER
+
+
+def connect_file(path: Path | str, passphrase: str | None = None) -> Any:
+    """A raw DB-API connection to another file (a backup), plain or encrypted."""
+    if passphrase:
+        return cipher_connect(str(path), passphrase)
+    import sqlite3
+
+    return sqlite3.connect(str(path), isolation_level=None)
 
 
 def bind(path: Path | str) -> SqliteDatabase:

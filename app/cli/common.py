@@ -40,6 +40,9 @@ class Env:
 
     def open(self) -> StationContext | None:
         """Open the database (creating or migrating it); the station if there is one."""
+        from app.cli.trust import unlock  # issue 9: key of an encrypted station
+
+        unlock(self.paths)
         try:
             return station.open_station(self.paths)
         except NewerSchemaError as exc:
