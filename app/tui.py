@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -12,12 +13,23 @@ from app import i18n, keymap
 from app.config import LocalSettings
 from app.services import places
 from app.services.station import pending_changes, station_summary
+from screens.care import CareScreen
 from screens.cases import CasesScreen
+from screens.dashboard import DashboardScreen
 from screens.dialogs import ConfirmDialog
+from screens.handover import HandoverScreen
 from screens.help import HelpScreen
+from screens.intake import open_intake
 from screens.ledger import LedgerScreen
+from screens.lock import TrustApp
 from screens.map import MapScreen
 from screens.mediation import MediationScreen
+from screens.search import SearchApp
+from screens.sync import SyncScreen
+
+#: Set (to ``1``) to quit right after the first screen is drawn: ``benchmarks/`` times a
+#: whole process from spawn to its first interactive frame this way.
+EXIT_AFTER_FIRST_FRAME = "MULIN_EXIT_AFTER_FIRST_FRAME"
 
 #: Top-level screens: mode name -> (screen class, binding id). Later issues add more.
 TOP_LEVEL: dict[str, tuple[type[Screen], str]] = {
@@ -25,32 +37,46 @@ TOP_LEVEL: dict[str, tuple[type[Screen], str]] = {
     "ledger": (LedgerScreen, "app.ledger"),
     "cases": (CasesScreen, "app.cases"),
     "mediation": (MediationScreen, "app.mediation"),
+    "care": (CareScreen, "app.care"),
+    "dashboard": (DashboardScreen, "app.dashboard"),
+    "handover": (HandoverScreen, "app.handover"),
+    "sync": (SyncScreen, "app.sync"),
 }
 
 
 @keymap.bound
-class MulinApp(App[None]):
+class MulinApp(SearchApp, TrustApp, App[None]):
     """睦邻 Mulin."""
 
     CSS_PATH = "../screens/app.tcss"
     TITLE = "睦邻 Mulin"
     MODES: ClassVar[dict[str, type[Screen]]] = {k: v[0] for k, v in TOP_LEVEL.items()}  # type: ignore[assignment]
     DEFAULT_MODE = "map"
-    KEYS = ("app.map", "app.ledger", "app.cases", "app.mediation", "app.help", "app.quit",
-            "app.quit_now", "app.palette")
+    KEYS = ("app.map", "app.ledger", "app.cases", "app.mediation", "app.care",
+            "app.dashboard", "app.handover", "app.intake", "app.sync", "app.help",
+            "app.search", "nav.search", "app.quit", "app.quit_now", "app.palette", "app.lock",
+            "app.history")
 
-    def __init__(self, settings: LocalSettings | None = None) -> None:
+    def __init__(self, settings: LocalSettings | None = None,
+                 operator: str | None = None, demo: bool = False) -> None:
         keymap.refresh()  # descriptions in the chosen language
         super().__init__()
         self.settings = settings or LocalSettings()
         self.community = places.default_community()
         self.summary = station_summary()
+        self.is_demo = demo  # the sign-in screen shows the demo PINs
         self.selected_building: str | None = None
+        self.selected_household: str | None = None  # set by search: the ledger's cursor
+        self.init_trust(operator)  # issue 9: operator signed in directly (tests) or nobody
 
     def on_mount(self) -> None:
         self.title = i18n.t("app.title")
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        rejected = keymap.apply(self, self.settings.keymap)  # settings.toml [keymap]
+        if rejected:
+            self.notify(i18n.t("keys.rejected", ids=", ".join(rejected)), severity="warning")
+        self.start_trust()  # issue 9: sign-in gate when the station has operators
+        if os.environ.get(EXIT_AFTER_FIRST_FRAME):
+            self.call_after_refresh(self.exit)  # benchmark hook: time to first frame
 
     @property
     def community_id(self) -> str:
@@ -59,13 +85,9 @@ class MulinApp(App[None]):
     def sync_state(self) -> int:
         return pending_changes()
 
-    def open_building(self, building_id: str) -> None:
-        """Show a building's ledger (from the map, search, a case …)."""
-        self.selected_building = building_id
-        self.switch_mode("ledger")
-        screen = self.screen
-        if isinstance(screen, LedgerScreen):
-            screen.show_building(building_id)
+    def action_intake(self) -> None:
+        """F9 on any screen: take a new case (issue 4)."""
+        open_intake(self)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -85,6 +107,10 @@ class MulinApp(App[None]):
                                 lambda m=mode: self.switch_mode(m))
         yield SystemCommand(i18n.t("palette.help"), i18n.t("palette.help.help"),
                             self.action_help)
+        yield SystemCommand(i18n.t("palette.search"), i18n.t("palette.search.help"),
+                            self.action_search)
+        yield SystemCommand(i18n.t("palette.lock"), i18n.t("palette.lock.help"),
+                            self.action_lock)
         yield SystemCommand(i18n.t("palette.quit"), i18n.t("palette.quit.help"),
                             self.action_confirm_quit)
         yield from getattr(screen, "palette_commands", lambda: [])()

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from app.i18n import t
 from screens.widgets.header import StationHeader
+from screens.widgets.key_footer import KeyFooter
 
 
 class MulinScreen(Screen[None]):
@@ -36,7 +36,7 @@ class MulinScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StationHeader(self.title_text())
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

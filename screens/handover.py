@@ -74,7 +74,7 @@ class HandoverScreen(MulinScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="handover"):
             yield Static(id="ho-when", classes="section-title")
-            for part in ("open_red", "overdue", "due_soon", "visits_due", "note"):
+            for part in ("open_red", "overdue", "due_soon", "visits_due", "follow_ups", "note"):
                 yield Static(id=f"ho-{part}-title", classes="section-title")
                 yield Static(id=f"ho-{part}")
 
@@ -101,6 +101,11 @@ class HandoverScreen(MulinScreen):
         if len(h.visits_due) > 30:
             visits += "\n  " + t("handover.more", n=len(h.visits_due) - 30)
         self.query_one("#ho-visits_due", Static).update(visits)
+        self.query_one("#ho-follow_ups-title", Static).update(
+            t("handover.follow_ups", n=len(h.follow_ups)))
+        self.query_one("#ho-follow_ups", Static).update(
+            "\n".join(f"  {handover.follow_up_line(f)}" for f in h.follow_ups[:30])
+            or "  " + t("handover.none"))
         self.query_one("#ho-note-title", Static).update(t("handover.note"))
         by = f"\n  — {h.note.by} {h.note.at:%m-%d %H:%M}" if h.note.at else ""
         self.query_one("#ho-note", Static).update(

@@ -46,6 +46,7 @@ class SignInScreen(Screen[bool]):
     SignInScreen #gate-title { text-style: bold; margin-bottom: 1; }
     SignInScreen OptionList { height: auto; max-height: 8; margin-bottom: 1; }
     SignInScreen #gate-message { color: $error; height: auto; margin-top: 1; }
+    SignInScreen #gate-hint { color: $text-muted; height: auto; }
     """
 
     def __init__(self, locked: bool = False) -> None:
@@ -62,6 +63,8 @@ class SignInScreen(Screen[bool]):
             yield PinInput(placeholder=t("signin.pin"), password=True, max_length=8,
                            id="gate-pin")
             yield Static("", id="gate-message")
+            if getattr(self.app, "is_demo", False) and not self.locked:
+                yield Static(t("signin.demo_hint"), id="gate-hint")
         yield Footer()
 
     def on_mount(self) -> None:

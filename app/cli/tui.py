@@ -24,5 +24,5 @@ def run_tui(env: Env) -> int:
         daily_backup(env)  # issue 9: the first start of each day takes a backup
     from app.tui import MulinApp  # lazy: keeps CLI commands fast
 
-    MulinApp(env.settings).run()
+    MulinApp(env.settings, demo=env.demo).run()
     return 0

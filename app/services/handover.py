@@ -14,8 +14,9 @@ from pathlib import Path
 
 from app import clock, store
 from app.i18n import t
-from app.services import case_views
+from app.services import case_views, mediation_views
 from app.services.case_views import CaseFilter, CaseRow
+from app.services.mediation_views import OverdueFollowUp
 from models.db import db
 from models.sync import Setting
 
@@ -49,6 +50,7 @@ class Handover:
     due_soon: list[CaseRow] = field(default_factory=list)
     visits_due: list[VisitDue] = field(default_factory=list)
     note: Note = field(default_factory=Note)
+    follow_ups: list[OverdueFollowUp] = field(default_factory=list)  # 履行回访 overdue
 
 
 def _visits_due(community_id: str) -> list[VisitDue]:
@@ -98,7 +100,8 @@ def build(community_id: str, shift_hours: int = SHIFT_HOURS) -> Handover:
         case_views.page(community_id, CaseFilter(colour="red"), 0, LIMIT),
         case_views.page(community_id, CaseFilter(overdue=True), 0, LIMIT),
         case_views.page(community_id, CaseFilter(due_before=nxt), 0, LIMIT),
-        _visits_due(community_id), note())
+        _visits_due(community_id), note(),
+        mediation_views.overdue_follow_ups(community_id, clock.today())[:LIMIT])
 
 
 def _case_line(r: CaseRow) -> str:
@@ -108,6 +111,11 @@ def _case_line(r: CaseRow) -> str:
     return (f"- {r.number} [{t(f'colour.{r.colour}')}] {r.grid} "
             f"{t(f'category.{r.category}')} {t(f'state.{r.state}')} {when} "
             f"{r.handler or '—'} {r.description}")
+
+
+def follow_up_line(f: OverdueFollowUp) -> str:
+    return t("handover.follow_up_line", number=f.number, party=f.party,
+             obligation=f.obligation, days=f.days_overdue)
 
 
 def as_text(h: Handover) -> str:
@@ -120,6 +128,8 @@ def as_text(h: Handover) -> str:
         lines += [f"## {title}", *(_case_line(r) for r in rows), ""]
     lines.append(f"## {t('handover.visits_due', n=len(h.visits_due))}")
     lines += [f"- {v.name} {v.place} {v.grid} {v.due:%m-%d}" for v in h.visits_due]
+    lines += ["", f"## {t('handover.follow_ups', n=len(h.follow_ups))}"]
+    lines += [follow_up_line(f) for f in h.follow_ups]
     lines += ["", f"## {t('handover.note')}", h.note.text or "—"]
     if h.note.by or h.note.at:
         stamp = f"{clock.local(h.note.at):%Y-%m-%d %H:%M}" if h.note.at else ""
