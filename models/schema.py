@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from models.base import BaseModel
 from models.cases import Case, CaseEvent, Evaluation
-from models.db import bind, db
+from models.db import bind, connect_file, db
 from models.mediation import (
     AgreementTerm,
     Convention,
@@ -20,6 +20,7 @@ from models.mediation import (
     Mediator,
     SessionBasis,
 )
+from models.operators import Operator, RevealLog
 from models.people import Person, Role
 from models.places import (
     Building,
@@ -33,7 +34,16 @@ from models.places import (
     Resident,
     Unit,
 )
-from models.sync import Change, Conflict, LocalState, Setting, Station
+from models.sync import (
+    Change,
+    Conflict,
+    HeldBundle,
+    LocalState,
+    Peer,
+    ReceivedBundle,
+    Setting,
+    Station,
+)
 from models.visits import LivelihoodItem, LivelihoodLink, Opinion, Visit, VisitRound
 
 #: Every table, parents before children.
@@ -41,8 +51,8 @@ TABLES: list[type[BaseModel]] = [
     Community, Grid, Neighborhood, Quarter, Organization, Building, Unit, Household,
     Resident, CareFlag, Person, Role, VisitRound, Visit, Opinion, LivelihoodItem,
     LivelihoodLink, Case, CaseEvent, Evaluation, Convention, Mediation, MediationParty,
-    Mediator, MediationSession, SessionBasis, AgreementTerm, FollowUp,
-    Station, Setting, Change, Conflict, LocalState,
+    Mediator, MediationSession, SessionBasis, AgreementTerm, FollowUp, Operator, RevealLog,
+    Station, Setting, Change, Conflict, LocalState, Peer, ReceivedBundle, HeldBundle,
 ]
 
 BY_NAME: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in TABLES}
@@ -58,16 +68,23 @@ def user_version() -> int:
 
 
 def backup_file(path: Path, reason: str) -> Path:
-    """Copy the database (consistently, via SQLite's backup API) next to it."""
+    """Copy the database (consistently, via SQLite's backup API) next to it.
+
+    An encrypted database is copied encrypted with the same key; the copy is written
+    to a ``.part`` file and renamed, so a killed backup never leaves a half file.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = path.parent / "backups" / f"{path.stem}-{reason}-{stamp}.sqlite3"
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(path)
+    part = target.with_name(target.name + ".part")
+    src = connect_file(path, db.cipher_key)
     try:
-        dst = sqlite3.connect(target)
-        with dst:
+        dst = connect_file(part, db.cipher_key)
+        try:
             src.backup(dst)
-        dst.close()
+        finally:
+            dst.close()
+        os.replace(part, target)
     finally:
         src.close()
     return target

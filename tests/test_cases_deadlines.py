@@ -7,10 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from app import clock, store
-from app.services import deadlines
+from app import clock
+from app.services import deadlines, settings
 from app.services.deadlines import DeadlineRules, Limit
-from models.sync import Setting
 
 
 def at(text: str) -> datetime:
@@ -64,8 +63,7 @@ def test_years_without_a_calendar_fall_back_to_weekends() -> None:
 def test_per_category_limits_from_settings(empty_station: object) -> None:
     rules = DeadlineRules(categories={"114": {"green": Limit(respond_minutes=60,
                                                              resolve_days=1)}})
-    with store.write() as tx:
-        tx.insert(Setting, key=deadlines.SETTING_KEY, value=deadlines.rules_json(rules))
+    settings.put_json(deadlines.SETTING_KEY, json.loads(deadlines.rules_json(rules)))
     loaded = deadlines.rules()
     received = at("2026-11-25 10:00")
     assert local(deadlines.due_resolution(received, "green", "114", loaded)) == \

@@ -1,4 +1,4 @@
-"""``mulin init``, ``mulin demo`` and ``mulin stats``."""
+"""``mulin demo`` and ``mulin stats`` (``mulin init`` is in :mod:`app.cli.sync`)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,11 @@ from app.cli.common import CliError, Env, progress_printer
 from app.i18n import t
 from app.services import demo as demo_service
 from app.services import stats
-from app.services.station import StationError, init_community
+from app.services.operators import add_demo_operators
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("init", help="建立社区的第一个工作站 / set up a new community station")
-    p.add_argument("--community", required=True, metavar="NAME")
-    p.add_argument("--station", required=True, metavar="NAME")
-    p.add_argument("--prefix", default="ST", metavar="XX", help="案件编号前缀 / case prefix")
-    p.set_defaults(handler=cmd_init)
-
+    # ``mulin init`` lives in app/cli/sync.py (it also joins a community).
     p = sub.add_parser("demo", help="生成演示社区 / fill this station with a demo community")
     p.add_argument("--community", choices=demo_service.COMMUNITIES, default="dongting")
     p.add_argument("--seed", type=int, default=7)
@@ -43,21 +38,13 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
-def cmd_init(env: Env, args: argparse.Namespace) -> int:
-    try:
-        init_community(env.paths, args.community, args.station, args.prefix)
-    except StationError as exc:
-        raise CliError(str(exc)) from exc
-    print(t("cli.init_done", community=args.community, path=str(env.paths.data_dir)))
-    return 0
-
-
 def cmd_demo(env: Env, args: argparse.Namespace) -> int:
     env.open()
     as_of = args.as_of or clock.today()
     started = time.perf_counter()
     try:
         summary = demo_service.fill(args.community, args.seed, as_of, progress_printer)
+        add_demo_operators()  # issue 9: admin 0000, duty 1111, grid worker 2222
     except demo_service.DemoError as exc:
         raise CliError(str(exc)) from exc
     seconds = time.perf_counter() - started

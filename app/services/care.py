@@ -9,7 +9,6 @@ round's checklist is the key-care list, ticked by visits logged in that round.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -17,8 +16,8 @@ from typing import Any, cast
 from peewee import JOIN, fn
 
 from app import clock, store
+from app.services import settings
 from models.places import Building, CareFlag, Grid, Household, Resident, Unit
-from models.sync import Setting
 from models.visits import Visit, VisitRound
 
 SETTING_KEY = "care.cadence_days"
@@ -40,8 +39,8 @@ class CareError(ValueError):
 
 def cadence() -> dict[str, int]:
     """Days between visits per care kind: settings over the defaults."""
-    row = Setting.get_or_none((Setting.key == SETTING_KEY) & (Setting.deleted == False))  # noqa: E712
-    stored: dict[str, Any] = json.loads(row.value) if row else {}
+    value = settings.get_json(SETTING_KEY)
+    stored: dict[str, Any] = value if isinstance(value, dict) else {}
     out = dict(DEFAULT_CADENCE)
     out.update({k: int(v) for k, v in stored.items() if isinstance(v, int) and v > 0})
     return out
@@ -52,14 +51,7 @@ def set_cadence(values: dict[str, int]) -> None:
     for kind, days in values.items():
         if kind not in DEFAULT_CADENCE or not isinstance(days, int) or not 1 <= days <= 365:
             raise CareError("cadence")
-    merged = {**cadence(), **values}
-    value = json.dumps(merged, sort_keys=True)
-    row = Setting.get_or_none(Setting.key == SETTING_KEY)
-    with store.write() as tx:
-        if row:
-            tx.update(Setting, row.id, value=value, deleted=False)
-        else:
-            tx.insert(Setting, key=SETTING_KEY, value=value)
+    settings.put_json(SETTING_KEY, {**cadence(), **values})
 
 
 def parse_cadence(text: str) -> dict[str, int]:

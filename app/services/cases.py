@@ -28,11 +28,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app import clock, store
 from app.i18n import t
-from app.services import deadlines, derived
+from app.services import deadlines, derived, settings
 from models.cases import Case, CaseEvent, Evaluation
 from models.db import db
 from models.places import Building, Household, Resident, Unit
-from models.sync import Setting
 
 LEVELS = ("grid", "community", "street", "district")
 COLOURS = ("red", "yellow", "green")
@@ -292,12 +291,10 @@ def refresh_community(community_id: str) -> int:
 # -- settings ----------------------------------------------------------------------------
 def subcategories() -> dict[str, list[str]]:
     """Subcategories per category: the community setting, else the defaults."""
-    row = Setting.get_or_none((Setting.key == SUBCATEGORY_SETTING)
-                              & (Setting.deleted == False))  # noqa: E712
-    if row is None:
+    value = settings.get_json(SUBCATEGORY_SETTING)
+    if value is None:
         return SUBCATEGORIES
     try:
-        value = json.loads(row.value)
         return {c: [str(s) for s in value.get(c, SUBCATEGORIES[c])] for c in CATEGORIES}
     except (ValueError, AttributeError):
         return SUBCATEGORIES

@@ -23,7 +23,7 @@ from functools import cache
 from pydantic import BaseModel, Field, ValidationError
 
 from app import clock
-from models.sync import Setting
+from app.services import settings
 
 SETTING_KEY = "cases.deadlines"
 COLOURS = ("red", "yellow", "green")
@@ -53,12 +53,12 @@ class DeadlineRules(BaseModel):
 
 def rules() -> DeadlineRules:
     """The community's rules, or the defaults when none (or an unreadable value) is set."""
-    row = Setting.get_or_none((Setting.key == SETTING_KEY) & (Setting.deleted == False))  # noqa: E712
-    if row is None:
+    value = settings.get_json(SETTING_KEY)
+    if value is None:
         return DeadlineRules()
     try:
-        return DeadlineRules.model_validate(json.loads(row.value))
-    except (ValueError, ValidationError):
+        return DeadlineRules.model_validate(value)
+    except ValidationError:
         return DeadlineRules()
 
 

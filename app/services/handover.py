@@ -7,18 +7,16 @@ community setting (``handover.note``) so it syncs to the other stations like any
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from app import clock, store
 from app.i18n import t
-from app.services import case_views, mediation_views
+from app.services import case_views, mediation_views, settings
 from app.services.case_views import CaseFilter, CaseRow
 from app.services.mediation_views import OverdueFollowUp
 from models.db import db
-from models.sync import Setting
 
 NOTE_KEY = "handover.note"
 SHIFT_HOURS = 12
@@ -64,11 +62,10 @@ def _visits_due(community_id: str) -> list[VisitDue]:
 
 
 def note() -> Note:
-    row = Setting.get_or_none((Setting.key == NOTE_KEY) & (Setting.deleted == False))  # noqa: E712
-    if row is None:
+    value = settings.get_json(NOTE_KEY)
+    if value is None:
         return Note()
     try:
-        value = json.loads(row.value)
         at = datetime.fromisoformat(value["at"]) if value.get("at") else None
         return Note(str(value.get("text", "")), str(value.get("by", "")), at)
     except (ValueError, KeyError, TypeError):
@@ -81,14 +78,8 @@ def save_note(text: str, by: str = "") -> Note:
     if len(text) > 2000:
         raise ValueError(t("handover.too_long"))
     at = clock.now()
-    value = json.dumps({"text": text, "by": by or store.context().operator,
-                        "at": at.isoformat()}, ensure_ascii=False, sort_keys=True)
-    row = Setting.get_or_none(Setting.key == NOTE_KEY)
-    with store.write() as tx:
-        if row:
-            tx.update(Setting, row.id, value=value, deleted=False)
-        else:
-            tx.insert(Setting, key=NOTE_KEY, value=value)
+    settings.put_json(NOTE_KEY, {"text": text, "by": by or store.context().operator,
+                                 "at": at.isoformat()})
     return note()
 
 

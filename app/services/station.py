@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from app import store
 from app.config import Paths
@@ -12,7 +13,12 @@ from models.places import Community
 from models.schema import open_database
 from models.sync import LocalState, Station
 
+if TYPE_CHECKING:
+    from app.services.sync.keys import SealedKey
+
 _PREFIX = re.compile(r"^[A-Z]{2,4}$")
+#: LocalState key: the highest own change seq written into a bundle.
+EXPORTED_SEQ = "exported_seq"
 
 
 class StationError(ValueError):
@@ -54,13 +60,21 @@ def check_prefix(prefix: str) -> str:
 
 
 def create_station(
-    name: str, prefix: str, community_id: str, station_id: str | None = None
+    name: str, prefix: str, community_id: str, station_id: str | None = None,
+    key: bytes | None = None,
 ) -> store.StationContext:
-    """Make this copy a station of ``community_id`` (the sync domain)."""
+    """Make this copy a station of ``community_id`` (the sync domain).
+
+    ``key`` is the community key; without one (the demo, tests) the station gets the
+    community's demo key, derived from its id, so it can sync without being asked.
+    """
+    from app.services.sync import keys
+
     if _get_local("station_id") is not None:
         raise StationError("this data directory already holds a station")
     if not name.strip():
         raise StationError("the station needs a name")
+    community_key = key or keys.demo_key(community_id)
     ctx = store.StationContext(
         station_id=station_id or store.new_id(),
         prefix=check_prefix(prefix),
@@ -70,9 +84,11 @@ def create_station(
     store.activate(ctx)
     try:
         with store.write() as tx:
-            tx.insert(Station, id=ctx.station_id, name=name.strip(), prefix=ctx.prefix)
+            tx.insert(Station, id=ctx.station_id, name=name.strip(), prefix=ctx.prefix,
+                      community_key_id=keys.key_id(community_key))
             _set_local("station_id", ctx.station_id)
             _set_local("community_id", community_id)
+            keys.store_key(community_key, demo=key is None)
     except Exception:
         store.activate(None)
         raise
@@ -80,12 +96,14 @@ def create_station(
 
 
 def init_community(paths: Paths, community: str, station: str, prefix: str) -> str:
-    """``mulin init``: a new community with this copy as its first station."""
+    """``mulin init``: a new community with this copy as its first station and a new key."""
+    from app.services.sync import keys
+
     if not community.strip():
         raise StationError("the community needs a name")
     open_database(paths.database)
     community_id = store.new_id()
-    create_station(station, prefix, community_id)
+    create_station(station, prefix, community_id, key=keys.new_key())
     with store.write() as tx:
         tx.insert(Community, id=community_id, name=community.strip())
     return community_id
@@ -105,12 +123,33 @@ def station_summary() -> dict[str, str]:
     }
 
 
+def join_community(paths: Paths, sealed: SealedKey, station: str, prefix: str) -> str:
+    """``mulin init --join``: become a new station of the community in a key file.
+
+    The community's content arrives with the first bundle imported (``--full`` seeds).
+    """
+    prefix = check_prefix(prefix)
+    taken = {s.get("prefix", "") for s in sealed.stations}
+    if prefix in taken:
+        raise StationError(f"prefix {prefix} is already used by another station; choose "
+                           "another with --prefix")
+    open_database(paths.database)
+    create_station(station, prefix, sealed.community_id, key=sealed.key)
+    return sealed.community_id
+
+
 def pending_changes() -> int:
-    """Local changes not yet exported (shown in the header as the sync state)."""
+    """Local changes not yet exported in any bundle (the header's sync state)."""
     ctx = store.context()
     from models.db import db
 
     last = db.execute_sql("SELECT max(seq) FROM change WHERE origin = ?",
                           (ctx.station_id,)).fetchone()[0] or 0
-    exported = _get_local("exported_seq") or 0
+    exported = _get_local(EXPORTED_SEQ) or 0
     return max(0, int(last) - int(exported))
+
+
+def mark_exported(seq: int) -> None:
+    """Remember the highest own change put into a bundle (for :func:`pending_changes`)."""
+    if int(_get_local(EXPORTED_SEQ) or 0) < seq:
+        _set_local(EXPORTED_SEQ, seq)

@@ -1,0 +1,192 @@
+"""``mulin init``, ``mulin key export``, ``mulin export``, ``mulin import``, ``mulin sync``.
+
+Passphrases (for key files) come from ``--passphrase-file FILE``, else the
+``MULIN_PASSPHRASE`` environment variable, else the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli import trust
+from app.cli.common import CliError, Env, progress_printer
+from app.i18n import t
+from app.services.station import StationError, init_community
+
+ENV_PASSPHRASE = "MULIN_PASSPHRASE"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="建立社区的第一个工作站，或以密钥文件加入 / set up the "
+                                    "first station of a community, or join one (--join)")
+    p.add_argument("--community", metavar="NAME", help="新社区名称 / new community's name")
+    p.add_argument("--join", metavar="FILE", help="社区密钥文件 / community key file")
+    p.add_argument("--station", required=True, metavar="NAME")
+    p.add_argument("--prefix", default=None, metavar="XX", help="案件编号前缀 / case prefix")
+    _passphrase_option(p)
+    trust.add_encrypt_option(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("key", help="社区密钥 / the community key")
+    keys_sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    k = keys_sub.add_parser("export", help="导出受口令保护的密钥 / write the key, "
+                                           "protected by a passphrase")
+    k.add_argument("file", metavar="FILE")
+    _passphrase_option(k)
+    k.set_defaults(handler=cmd_key_export)
+
+    p = sub.add_parser("export", help="导出同步包 / write a sync bundle")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--full", action="store_true", help="全部变更 / everything (seed a laptop)")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("import", help="导入同步包 / import sync bundles")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("sync", help="通过同步文件夹交换 / exchange through a sync folder")
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(handler=cmd_sync)
+
+
+def _passphrase_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--passphrase-file", metavar="FILE",
+                   help=f"口令文件 / read the passphrase from FILE (or {ENV_PASSPHRASE})")
+
+
+def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
+    """The key-file passphrase: --passphrase-file, MULIN_PASSPHRASE, or the terminal."""
+    if getattr(args, "passphrase_file", None):
+        try:
+            return Path(args.passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise CliError(t("sync.err.cannot_read", path=args.passphrase_file,
+                             detail=exc.strerror or str(exc))) from exc
+    given = os.environ.get(ENV_PASSPHRASE)
+    if given:
+        return given
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(t("sync.cli.passphrase_needed", env=ENV_PASSPHRASE))
+    first = getpass.getpass(t("sync.cli.ask_passphrase"))
+    if confirm and first != getpass.getpass(t("sync.cli.ask_again")):
+        raise CliError(t("sync.cli.passphrases_differ"))
+    return first
+
+
+# -- init / join / key ---------------------------------------------------------------
+def cmd_init(env: Env, args: argparse.Namespace) -> int:
+    if bool(args.community) == bool(args.join):
+        raise CliError(t("sync.cli.init_usage"), status=2)
+    if args.join:
+        return _join(env, args)
+    trust.apply_encrypt_option(env, args)
+    try:
+        init_community(env.paths, args.community, args.station, args.prefix or "ST")
+    except StationError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("cli.init_done", community=args.community, path=str(env.paths.data_dir)))
+    return 0
+
+
+def _join(env: Env, args: argparse.Namespace) -> int:
+    from app.services.station import join_community
+    from app.services.sync import keys
+
+    if args.prefix is None:
+        raise CliError(t("sync.cli.join_prefix"), status=2)
+    try:
+        sealed = keys.read_key_file(Path(args.join), passphrase(args))
+    except keys.SyncKeyError as exc:
+        raise CliError(str(exc)) from exc
+    trust.apply_encrypt_option(env, args)
+    try:
+        join_community(env.paths, sealed, args.station, args.prefix)
+    except StationError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("sync.cli.joined", community=sealed.community_name or sealed.community_id,
+            path=str(env.paths.data_dir)))
+    return 0
+
+
+def cmd_key_export(env: Env, args: argparse.Namespace) -> int:
+    from app.services.sync import bundle, keys
+
+    env.require_station()
+    try:
+        data = keys.seal(keys.current(), passphrase(args, confirm=True))
+    except keys.SyncKeyError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        bundle.write_atomically(Path(args.file), data)
+    except OSError as exc:
+        raise CliError(t("sync.err.cannot_write", path=args.file,
+                         detail=exc.strerror or str(exc))) from exc
+    print(t("sync.cli.key_written", path=args.file))
+    return 0
+
+
+# -- bundles ---------------------------------------------------------------------------
+def cmd_export(env: Env, args: argparse.Namespace) -> int:
+    from app.services.sync import exchange
+
+    env.require_station()
+    try:
+        result = exchange.export_bundle(Path(args.file), args.full, _progress())
+    except exchange.BundleError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(t("sync.err.cannot_write", path=args.file,
+                         detail=exc.strerror or str(exc))) from exc
+    print(t("sync.cli.exported", path=result.path, n=result.changes, origins=result.origins))
+    return 0
+
+
+def _progress() -> Any:
+    return progress_printer if sys.stderr.isatty() else None
+
+
+def _report(results: list[Any]) -> int:
+    refused = 0
+    for r in results:
+        print(r.text())
+        for line in [m.text() for m in r.missing] + [w.text() for w in r.skew]:
+            print(f"  {line}")
+        if r.duplicates:
+            print("  " + t("sync.duplicates_found", n=r.duplicates))
+        refused += r.status == "refused"
+    return 1 if refused else 0
+
+
+def cmd_import(env: Env, args: argparse.Namespace) -> int:
+    from app.services.sync import exchange
+
+    env.require_station()
+    trust.backup_before_import(env)  # issue 9: a backup to go back to
+    results = exchange.import_files([Path(f) for f in args.files], _progress())
+    if len(results) == 1 and results[0].status == "refused":
+        raise CliError(results[0].text())
+    return _report(results)
+
+
+def cmd_sync(env: Env, args: argparse.Namespace) -> int:
+    from app.services.sync import exchange
+
+    env.require_station()
+    trust.backup_before_import(env)  # issue 9: a backup to go back to
+    try:
+        result = exchange.sync_folder(Path(args.folder), _progress())
+    except OSError as exc:
+        raise CliError(t("sync.err.cannot_write", path=args.folder,
+                         detail=exc.strerror or str(exc))) from exc
+    status = _report([r for r in result.imports if r.status not in ("already", "own")])
+    if result.exported and result.exported.written:
+        print(t("sync.cli.exported", path=result.exported.path, n=result.exported.changes,
+                origins=result.exported.origins))
+    else:
+        print(t("sync.cli.nothing_new"))
+    return status

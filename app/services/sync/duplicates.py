@@ -1,0 +1,106 @@
+"""Probable duplicate residents (two stations registered the same person offline).
+
+A pair is probable when both records are live and share an ID number, or share name,
+birth date and household. Merging is itself a change that syncs: every mutable row
+referring to the other record is moved to the kept one, empty fields of the kept record
+are filled from the other, and the other becomes a tombstone with ``merged_into``.
+Append-only facts (visits …) keep pointing at the tombstone, which points onward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import ForeignKeyField
+
+from app import store
+from models.base import SyncedModel
+from models.db import db
+from models.places import Resident
+from models.schema import TABLES
+
+_FILLABLE = ("gender", "birth_date", "id_number", "phone", "relation", "health_note")
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two live residents that are probably one person."""
+
+    keep_id: str
+    other_id: str
+    reason: str  # "id_number" or "name_birth_household"
+    name: str
+    other_name: str
+    birth_date: str
+    household_id: str
+
+
+class MergeError(ValueError):
+    """The two records cannot be merged."""
+
+
+_ID_SQL = """
+SELECT a.id, b.id, a.name, b.name, coalesce(a.birth_date, ''), a.household_id
+FROM resident a JOIN resident b ON a.id_number = b.id_number AND a.id < b.id
+WHERE a.id_number != '' AND a.deleted = 0 AND b.deleted = 0
+"""
+_NAME_SQL = """
+SELECT a.id, b.id, a.name, b.name, coalesce(a.birth_date, ''), a.household_id
+FROM resident a JOIN resident b ON a.name = b.name AND a.birth_date = b.birth_date
+     AND a.household_id = b.household_id AND a.id < b.id
+WHERE a.deleted = 0 AND b.deleted = 0 AND a.id_number != b.id_number
+"""
+
+
+def all_pairs() -> list[DuplicatePair]:
+    """Every probable duplicate pair, ID-number matches first."""
+    out: list[DuplicatePair] = []
+    for reason, sql in (("id_number", _ID_SQL), ("name_birth_household", _NAME_SQL)):
+        for a, b, name, other, born, household in db.execute_sql(sql):
+            out.append(DuplicatePair(a, b, reason, name, other, str(born), household))
+    return out
+
+
+def find(resident_ids: Iterable[str]) -> list[DuplicatePair]:
+    """Probable pairs that involve any of ``resident_ids`` (e.g. just imported)."""
+    ids = set(resident_ids)
+    if not ids:
+        return []
+    return [p for p in all_pairs() if p.keep_id in ids or p.other_id in ids]
+
+
+def _referrers() -> list[tuple[type[SyncedModel], str]]:
+    out: list[tuple[type[SyncedModel], str]] = []
+    for model in TABLES:
+        if not (model.synced and issubclass(model, SyncedModel)) or model.append_only:
+            continue
+        for name, f in model._meta.fields.items():
+            if isinstance(f, ForeignKeyField) and f.rel_model is Resident:
+                out.append((model, name))
+    return out
+
+
+def merge(keep_id: str, other_id: str, operator: str | None = None) -> int:
+    """Merge ``other_id`` into ``keep_id``; returns how many references moved."""
+    keep = Resident.get_or_none(Resident.id == keep_id)
+    other = Resident.get_or_none(Resident.id == other_id)
+    if keep is None or other is None or keep_id == other_id:
+        raise MergeError("both residents must exist and differ")
+    if keep.deleted or other.deleted:
+        raise MergeError("a merged or deleted resident cannot be merged again")
+    moved = 0
+    with store.write(operator) as tx:
+        for model, name in _referrers():
+            column = model._meta.fields[name]
+            for row in model.select(model.id).where((column == other_id)
+                                                    & (model.deleted == False)):  # noqa: E712
+                tx.update(model, row.id, **{name: keep_id})
+                moved += 1
+        fill: dict[str, Any] = {f: getattr(other, f) for f in _FILLABLE
+                                if not getattr(keep, f) and getattr(other, f)}
+        if fill:
+            tx.update(Resident, keep_id, **fill)
+        tx.update(Resident, other_id, deleted=True, merged_into=keep_id)
+    return moved

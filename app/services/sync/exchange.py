@@ -1,0 +1,419 @@
+"""Export, import and the sync folder.
+
+**What a bundle carries.** For each origin station ``o`` the export sends the changes
+above ``L[o]``, the lowest seq that every peer this station has heard from acknowledged
+holding (``--full``: from 1). A bundle that is lost, or not yet read, is therefore sent
+again in the next one until its receiver acknowledges it; duplicates are harmless.
+The header says what the receiver must already hold (``requires = L``); a receiver
+that holds less says which station and range it is missing and applies nothing of that
+bundle (it records who sent it, so the sender's next bundle fills the gap).
+
+**Import** checks the whole file first (:mod:`~app.services.sync.bundle`), then applies
+it in one transaction: the changes, the derived caches, the peer's acknowledgements and
+the bundle's id (so the same bundle twice changes nothing the second time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app import clock, store
+from app.i18n import t
+from app.services import derived, settings
+from app.services import station as station_service
+from app.services.sync import bundle, duplicates, keys
+from app.services.sync.bundle import Bundle, BundleError
+from app.services.sync.merge import Merger, have_vector
+from models.db import db
+from models.sync import (
+    HeldBundle,
+    LocalState,
+    Peer,
+    ReceivedBundle,
+    Station,
+)
+
+#: Setting (community-wide): how far ahead of ours another station's clock may run.
+SKEW_SETTING = "sync.clock_skew_minutes"
+DEFAULT_SKEW_MINUTES = 15
+WARNINGS_STATE = "sync.clock_warnings"
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Missing:
+    """A range of changes from one origin station that this station lacks."""
+
+    origin: str
+    station: str
+    first: int
+    last: int
+
+    def text(self) -> str:
+        return t("sync.missing", station=self.station, first=self.first, last=self.last)
+
+
+@dataclass
+class SkewWarning:
+    station: str
+    ahead_minutes: int
+
+    def text(self) -> str:
+        return t("sync.skew", station=self.station, minutes=self.ahead_minutes)
+
+
+@dataclass
+class ImportResult:
+    """What importing one bundle file did."""
+
+    path: str
+    status: str  # applied, already, blocked, own, refused
+    source: str = ""
+    reason: str = ""
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    missing: list[Missing] = field(default_factory=list)
+    skew: list[SkewWarning] = field(default_factory=list)
+    duplicates: int = 0
+
+    def text(self) -> str:
+        name = Path(self.path).name
+        if self.status == "refused":
+            return t("sync.import.refused", file=name, reason=self.reason)
+        if self.status != "applied":
+            return t(f"sync.import.{self.status}", file=name, source=self.source)
+        return t("sync.import.applied", file=name, source=self.source, new=self.new,
+                 updated=self.updated, unchanged=self.unchanged, conflicts=self.conflicts)
+
+
+@dataclass
+class ExportResult:
+    path: str
+    changes: int
+    origins: int
+    written: bool = True
+
+
+@dataclass
+class SyncResult:
+    exported: ExportResult | None
+    imports: list[ImportResult]
+
+
+# -- shared facts ----------------------------------------------------------------------
+def station_names() -> dict[str, str]:
+    return {s.id: f"{s.name} ({s.prefix})" for s in Station.select()}
+
+
+def _name(origin: str, names: dict[str, str]) -> str:
+    return names.get(origin, origin[:8])
+
+
+def _community() -> str:
+    return store.context().community_id
+
+
+def _plan(full: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """(have, requires): what this station holds and what the receiver must hold."""
+    have = have_vector()
+    if full:
+        return have, {o: 0 for o in have}
+    acks = [json.loads(p.acks) for p in Peer.select()]
+    low = {o: min([a.get(o, 0) for a in acks], default=0) for o in have}
+    return have, {o: min(low[o], have[o]) for o in have}
+
+
+# -- export ----------------------------------------------------------------------------
+def _changes_above(requires: dict[str, int], have: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """Every change above ``requires``, in stamp order, one at a time."""
+    wanted = [(o, requires[o]) for o in sorted(have) if have[o] > requires[o]]
+    if not wanted:
+        return
+    where = " OR ".join("(origin = ? AND seq > ?)" for _ in wanted)
+    rows = db.execute_sql(
+        'SELECT id, origin, seq, hlc, "table", row_id, op, data, operator, base '
+        f"FROM change WHERE {where} ORDER BY hlc, origin",
+        [v for pair in wanted for v in pair])
+    for cid, org, seq, hlc, table, row_id, op, data, operator, base in rows:
+        yield {"id": cid, "origin": org, "seq": seq, "hlc": hlc, "table": table,
+               "row_id": row_id, "op": op, "data": json.loads(data),
+               "operator": operator or "", "base": base or ""}
+
+
+def _header(have: dict[str, int], requires: dict[str, int], count: int) -> dict[str, Any]:
+    ctx = store.context()
+    me = Station.get_by_id(ctx.station_id)
+    coverage = {o: [requires[o] + 1, have[o]] for o in have if have[o] > requires[o]}
+    return {"community": ctx.community_id, "key_id": keys.key_id(keys.load_key()),
+            "source": ctx.station_id, "source_name": f"{me.name} ({me.prefix})",
+            "bundle_id": store.new_id(),
+            "created_at": clock.to_storage(clock.now()).isoformat(sep=" "),
+            "coverage": coverage, "requires": requires, "acks": have, "count": count,
+            "peers": {p.id: json.loads(p.acks) for p in Peer.select()}}
+
+
+def build(full: bool = False, progress: Progress | None = None) -> tuple[bytes, ExportResult]:
+    """The bytes of this station's outgoing bundle and what it holds."""
+    have, requires = _plan(full)
+    count = sum(have[o] - requires[o] for o in have)
+    if progress:
+        progress(t("sync.progress.sealing"), 0.1)
+    header = _header(have, requires, count)
+    data = bundle.encode(header, _changes_above(requires, have), keys.load_key())
+    return data, ExportResult("", count, len(header["coverage"]))
+
+
+def export_bundle(path: Path, full: bool = False,
+                  progress: Progress | None = None) -> ExportResult:
+    """``mulin export FILE``: write what the peers are not known to have."""
+    with db.connection_context():
+        data, result = build(full, progress)
+        bundle.write_atomically(path, data)
+        _mark_exported()
+    if progress:
+        progress(t("sync.progress.done"), 1.0)
+    result.path = str(path)
+    return result
+
+
+def _mark_exported() -> None:
+    own = have_vector().get(store.context().station_id, 0)
+    station_service.mark_exported(own)
+
+
+# -- import ----------------------------------------------------------------------------
+def read(path: Path) -> Bundle:
+    """Read and check a bundle file completely (nothing is written)."""
+    return _check(bundle.read_file(path))
+
+
+def _check(raw: bytes) -> Bundle:
+    """Check a bundle's bytes completely (nothing is written).
+
+    A bundle already imported (or written here) is only authenticated: its records are
+    not parsed again, so a re-import is quick and still refuses an altered file.
+    """
+    try:
+        key = keys.load_key()
+    except keys.SyncKeyError as exc:
+        raise BundleError(str(exc)) from exc
+    header = bundle.read_header(raw)
+    known = (header.source == store.context().station_id
+             or ReceivedBundle.get_or_none(ReceivedBundle.id == header.bundle_id) is not None)
+    return bundle.decode(raw, key, _community(), records=not known)
+
+
+def _missing(b: Bundle, have: dict[str, int]) -> list[Missing]:
+    names = station_names() | {b.header.source: b.header.source_name}
+    return [Missing(o, _name(o, names), have.get(o, 0) + 1, need)
+            for o, need in sorted(b.header.requires.items()) if have.get(o, 0) < need]
+
+
+def _stamp_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _merge_acks(station_id: str, acks: dict[str, int], name: str = "",
+                heard: datetime | None = None, created: datetime | None = None) -> None:
+    """Raise what we know ``station_id`` holds (acks only grow); write only if new."""
+    peer = Peer.get_or_none(Peer.id == station_id)
+    if peer is None:
+        Peer.insert(id=station_id, name=name, acks=json.dumps(acks, sort_keys=True),
+                    last_heard=heard, bundle_created=created).execute()
+        return
+    merged = json.loads(peer.acks)
+    for origin, seq in acks.items():
+        merged[origin] = max(merged.get(origin, 0), seq)
+    newer = created is not None and (peer.bundle_created is None
+                                     or created > peer.bundle_created)
+    if merged == json.loads(peer.acks) and not newer:
+        return
+    values: dict[str, Any] = {"acks": json.dumps(merged, sort_keys=True)}
+    if newer:
+        values.update(name=name or peer.name, last_heard=heard, bundle_created=created)
+    Peer.update(values).where(Peer.id == station_id).execute()
+
+
+def _record_peer(b: Bundle) -> None:
+    """Remember what the source holds, and what it knows the others hold."""
+    h = b.header
+    me = store.context().station_id
+    _merge_acks(h.source, h.acks, h.source_name, clock.to_storage(clock.now()),
+                _stamp_time(h.created_at))
+    for station_id, acks in sorted(h.peers.items()):
+        if station_id not in (me, h.source):
+            _merge_acks(station_id, acks)
+
+
+def tolerance_minutes() -> int:
+    value = settings.get_json(SKEW_SETTING)
+    try:
+        return int(value) if value is not None else DEFAULT_SKEW_MINUTES
+    except (TypeError, ValueError):
+        return DEFAULT_SKEW_MINUTES
+
+
+def _skew(b: Bundle) -> list[SkewWarning]:
+    """Stations whose own clock (not one they copied) runs ahead of ours."""
+    now = clock.to_storage(clock.now())
+    limit = timedelta(minutes=tolerance_minutes())
+    ahead: dict[str, timedelta] = {}
+    created = _stamp_time(b.header.created_at)
+    if created - now > limit:
+        ahead[b.header.source] = created - now
+    now_ms = int(clock.now().timestamp() * 1000)
+    for origin, ms in b.own_clock_ms.items():
+        if ms - now_ms > limit.total_seconds() * 1000:
+            ahead[origin] = max(ahead.get(origin, timedelta(0)),
+                                timedelta(milliseconds=ms - now_ms))
+    names = station_names() | {b.header.source: b.header.source_name}
+    return [SkewWarning(_name(o, names), int(d.total_seconds() // 60))
+            for o, d in sorted(ahead.items())]
+
+
+def _remember_skew(warnings: list[SkewWarning]) -> None:
+    row = LocalState.get_or_none(LocalState.id == WARNINGS_STATE)
+    kept = json.loads(row.value) if row else []
+    at = clock.now().isoformat()
+    kept = [w for w in kept if w["station"] not in {x.station for x in warnings}]
+    kept += [{"station": w.station, "minutes": w.ahead_minutes, "at": at} for w in warnings]
+    LocalState.replace(id=WARNINGS_STATE, value=json.dumps(kept, ensure_ascii=False)).execute()
+
+
+def clock_warnings() -> list[SkewWarning]:
+    row = LocalState.get_or_none(LocalState.id == WARNINGS_STATE)
+    return [SkewWarning(w["station"], int(w["minutes"])) for w in json.loads(row.value)] \
+        if row else []
+
+
+def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
+    total = max(1, b.header.count)
+
+    def step(done: int) -> None:
+        if progress:
+            progress(t("sync.progress.applying"), 0.2 + 0.7 * done / total)
+
+    stats = Merger(step).apply(b.changes())
+    derived.refresh(stats.changed)
+    result.new, result.updated = stats.new, stats.updated
+    result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
+    result.skew = _skew(b)
+    if result.skew:
+        _remember_skew(result.skew)
+    result.duplicates = len(duplicates.find(stats.changed.get("resident", set())))
+    ReceivedBundle.insert(id=b.header.bundle_id, source=b.header.source,
+                          created_at=_stamp_time(b.header.created_at),
+                          imported_at=clock.to_storage(clock.now()),
+                          changes=b.header.count).execute()
+
+
+def import_bundle(path: Path, progress: Progress | None = None) -> ImportResult:
+    """Import one bundle file; a refusal raises :class:`BundleError` and writes nothing."""
+    with db.connection_context():
+        return _import_raw(bundle.read_file(path), str(path), progress)
+
+
+def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResult:
+    b = _check(raw)
+    h = b.header
+    result = ImportResult(label, "applied", source=h.source_name)
+    if h.source == store.context().station_id:
+        result.status = "own"
+        return result
+    if ReceivedBundle.get_or_none(ReceivedBundle.id == h.bundle_id):
+        result.status = "already"
+        return result
+    with db.atomic("IMMEDIATE"):
+        _record_peer(b)
+        result.missing = _missing(b, have_vector())
+        if result.missing:
+            result.status = "blocked"
+            if not HeldBundle.get_or_none(HeldBundle.id == h.bundle_id):
+                HeldBundle.insert(id=h.bundle_id, source=h.source, content=raw,
+                                  received_at=clock.to_storage(clock.now())).execute()
+            return result
+        _apply(b, result, progress)
+        HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
+    if progress:
+        progress(t("sync.progress.done"), 1.0)
+    return result
+
+
+def _retry_held(progress: Progress | None) -> list[ImportResult]:
+    """Apply the held bundles whose gap is now filled (repeatedly: one may free another)."""
+    applied: list[ImportResult] = []
+    with db.connection_context():
+        while True:
+            done = [r for r in (_held_once(row, progress) for row in
+                                HeldBundle.select().order_by(HeldBundle.received_at))
+                    if r.status == "applied"]
+            applied += done
+            if not done:
+                return applied
+
+
+def _held_once(row: HeldBundle, progress: Progress | None) -> ImportResult:
+    label = t("sync.held_label", source=row.source[:8])
+    try:
+        result = _import_raw(bytes(row.content), label, progress)
+    except BundleError as exc:  # e.g. the community key changed since: drop it
+        HeldBundle.delete().where(HeldBundle.id == row.id).execute()
+        return ImportResult(label, "refused", reason=str(exc))
+    if result.status in ("already", "own"):
+        HeldBundle.delete().where(HeldBundle.id == row.id).execute()
+    return result
+
+
+def import_files(paths: Iterable[Path], progress: Progress | None = None) -> list[ImportResult]:
+    """Import bundles in any order: a bundle that arrives before the changes it builds on
+    is held and applied as soon as they arrive (in this run or a later one)."""
+    results = [_try(path, progress) for path in paths]
+    if any(r.status == "applied" for r in results):
+        results += _retry_held(progress)
+    return results
+
+
+def _try(path: Path, progress: Progress | None) -> ImportResult:
+    try:
+        return import_bundle(path, progress)
+    except BundleError as exc:
+        return ImportResult(str(path), "refused", reason=str(exc))
+
+
+# -- the sync folder -------------------------------------------------------------------
+def own_file_name() -> str:
+    ctx = store.context()
+    return f"mulin-{ctx.prefix}-{ctx.station_id[:8]}{bundle.SUFFIX}"
+
+
+def _same_plan(path: Path, have: dict[str, int], requires: dict[str, int]) -> bool:
+    """True when the bundle already in the folder says exactly what a new one would."""
+    try:
+        header = bundle.read_header(bundle.read_file(path))
+    except BundleError:
+        return False
+    coverage = {o: [requires[o] + 1, have[o]] for o in have if have[o] > requires[o]}
+    return (header.acks == have and header.requires == requires
+            and dict(header.coverage) == coverage)
+
+
+def sync_folder(folder: Path, progress: Progress | None = None) -> SyncResult:
+    """``mulin sync DIR``: import every new bundle in DIR, then leave ours there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mine = folder / own_file_name()
+    others = sorted(p for p in folder.glob(f"*{bundle.SUFFIX}") if p.name != mine.name)
+    imports = import_files(others, progress)
+    with db.connection_context():
+        have, requires = _plan(False)
+        if mine.exists() and _same_plan(mine, have, requires):
+            return SyncResult(ExportResult(str(mine), 0, 0, written=False), imports)
+    exported = export_bundle(mine, progress=progress)
+    return SyncResult(exported, imports)

@@ -1,0 +1,236 @@
+"""Applying received changes: the merge rules of the sync contract.
+
+* Mutable rows (``SyncedModel``) merge per field: the write with the greater stamp
+  ``hlc/station`` wins (``field_clocks`` holds each field's stamp, ``"*"`` the insert's).
+* A write that did not see the value it replaces — its ``base`` (the clocks its writer
+  saw) differs from the local clock — is *concurrent*: the losing value, whichever side
+  it is on, is kept in :class:`models.sync.Conflict` for a person to review.
+* Deletion is the tombstone field ``deleted``, merged like any field. A delete that did
+  not see an edit (or an edit that did not see a delete) is listed as a ``delete``
+  conflict; the tombstone stands until someone restores the record.
+* Append-only rows (``LedgerModel``) form a grow-only set: inserted once, never changed.
+
+Changes are applied in stamp order; a bundle is applied only when its receiver holds
+everything it ``requires`` (see :mod:`app.services.sync.exchange`), so stamp order is a
+causal order and parents always exist before their children.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app import clock, store
+from app.hlc import stamp_key
+from models.base import BaseModel, SyncedModel
+from models.bundle import ChangeRecord, complete_row
+from models.db import db
+from models.schema import BY_NAME
+from models.sync import Change, Conflict
+
+_BATCH = 500
+
+
+class CannotPlace(RuntimeError):
+    """A change refers to a row this station does not hold (a causal gap)."""
+
+
+@dataclass
+class MergeStats:
+    """What applying a set of changes did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    changed: dict[str, set[str]] = field(default_factory=dict)
+
+    def touch(self, table: str, row_id: str) -> None:
+        self.changed.setdefault(table, set()).add(row_id)
+
+
+def have_vector() -> dict[str, int]:
+    """Per origin station, the highest seq held (the log is contiguous per origin)."""
+    rows = db.execute_sql("SELECT origin, max(seq) FROM change GROUP BY origin")
+    return {origin: int(top) for origin, top in rows}
+
+
+def _columns(model: type[BaseModel]) -> dict[str, str]:
+    return {name: model._meta.fields[name].column_name for name in model.content_fields()}
+
+
+def _table(model: type[BaseModel]) -> str:
+    return str(model._meta.table_name)
+
+
+class Merger:
+    """Applies changes inside the caller's transaction; collects :class:`MergeStats`."""
+
+    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
+        self.stats = MergeStats()
+        self._log: list[dict[str, Any]] = []
+        self._progress = progress
+        self._done = 0
+        self._now = clock.to_storage(clock.now())
+
+    def apply(self, changes: Iterable[ChangeRecord]) -> MergeStats:
+        """Apply ``changes``, given in stamp order (a causal order), skipping held ones."""
+        have = have_vector()
+        run: list[ChangeRecord] = []
+        for change in changes:
+            if change.seq <= have.get(change.origin, 0):
+                self.stats.unchanged += 1
+                continue
+            if run and (change.op == "update" or change.table != run[0].table
+                        or len(run) >= _BATCH):
+                self._inserts(run)
+                run = []
+            if change.op == "update":
+                self._update(change)
+                self._logged(change)
+            else:
+                run.append(change)
+        self._inserts(run)
+        self._flush_log()
+        return self.stats
+
+    # -- the change log -------------------------------------------------------------
+    def _logged(self, change: ChangeRecord) -> None:
+        self._log.append({
+            "id": change.id, "origin": change.origin, "seq": change.seq, "hlc": change.hlc,
+            "table": change.table, "row_id": change.row_id, "op": change.op,
+            "data": json.dumps(change.data, ensure_ascii=False, sort_keys=True),
+            "operator": change.operator, "base": change.base,
+        })
+        self._done += 1
+        if len(self._log) >= _BATCH:
+            self._flush_log()
+
+    def _flush_log(self) -> None:
+        if self._log:
+            store.raw_insert(Change, self._log)
+            self._log = []
+        if self._progress:
+            self._progress(self._done)
+
+    # -- inserts and appends --------------------------------------------------------
+    def _inserts(self, run: list[ChangeRecord]) -> None:
+        if not run:
+            return
+        model = BY_NAME[run[0].table]
+        ids = [c.row_id for c in run]
+        marks = ",".join("?" for _ in ids)
+        existing = {r[0] for r in db.execute_sql(
+            f'SELECT id FROM "{_table(model)}" WHERE id IN ({marks})', ids)}
+        fresh: list[dict[str, Any]] = []
+        for change in run:
+            if change.row_id in existing:
+                if model.append_only:
+                    self.stats.unchanged += 1
+                else:
+                    self._merge_fields(model, change, base={})
+            else:
+                row = complete_row(model, change.data)
+                if issubclass(model, SyncedModel):
+                    row["field_clocks"] = json.dumps(
+                        {"*": stamp_key(change.hlc, change.origin)})
+                fresh.append(row)
+                existing.add(change.row_id)
+                self.stats.new += 1
+                self.stats.touch(change.table, change.row_id)
+        self._insert_rows(model, fresh)
+        for change in run:
+            self._logged(change)
+
+    def _insert_rows(self, model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
+        by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            by_shape.setdefault(tuple(row), []).append(row)
+        for same in by_shape.values():
+            store.raw_insert(model, same)
+
+    # -- updates --------------------------------------------------------------------
+    def _update(self, change: ChangeRecord) -> None:
+        model = BY_NAME[change.table]
+        base = json.loads(change.base) if change.base else {}
+        self._merge_fields(model, change, base)
+
+    def _current(self, model: type[BaseModel], row_id: str) -> dict[str, Any]:
+        cols = _columns(model)
+        names = list(cols)
+        sql = ", ".join(f'"{cols[n]}"' for n in names)
+        row = db.execute_sql(f'SELECT {sql}, field_clocks FROM "{_table(model)}" WHERE id = ?',
+                             (row_id,)).fetchone()
+        if row is None:
+            raise CannotPlace(f"{_table(model)} {row_id}")
+        current = dict(zip(names, row[:-1], strict=True))
+        current["field_clocks"] = row[-1]
+        return current
+
+    def _merge_fields(self, model: type[BaseModel], change: ChangeRecord,
+                      base: dict[str, str]) -> None:
+        current = self._current(model, change.row_id)
+        clocks: dict[str, str] = json.loads(current.pop("field_clocks") or "{}")
+        star, base_star = clocks.get("*", ""), base.get("*", "")
+        stamp = stamp_key(change.hlc, change.origin)
+        writes: dict[str, Any] = {}
+        for name, value in change.data.items():
+            local, seen = clocks.get(name, star), base.get(name, base_star)
+            concurrent = local != seen and current[name] != value
+            if stamp > local:
+                writes[name] = value
+                clocks[name] = stamp
+                if concurrent:
+                    self._conflict(change, name, "field", value, stamp, current[name], local)
+            elif concurrent:
+                self._conflict(change, name, "field", current[name], local, value, stamp)
+        self._delete_races(change, current, clocks, base, stamp, writes)
+        if not writes:
+            self.stats.unchanged += 1
+            return
+        cols = _columns(model)
+        sets = ", ".join(f'"{cols[n]}" = ?' for n in writes)
+        params = [*writes.values(), json.dumps(clocks, sort_keys=True), change.row_id]
+        db.execute_sql(f'UPDATE "{_table(model)}" SET {sets}, field_clocks = ? WHERE id = ?',
+                       params)
+        self.stats.updated += 1
+        self.stats.touch(change.table, change.row_id)
+
+    def _delete_races(self, change: ChangeRecord, current: dict[str, Any],
+                      clocks: dict[str, str], base: dict[str, str], stamp: str,
+                      writes: dict[str, Any]) -> None:
+        """A delete that did not see an edit, or an edit that did not see a delete."""
+        if "deleted" not in current or change.op != "update":
+            return
+        star, base_star = clocks.get("*", ""), base.get("*", "")
+        if writes.get("deleted") == 1 and current["deleted"] == 0:
+            unseen = {name: current[name] for name in current
+                      if name not in change.data and name not in ("id", "deleted")
+                      and clocks.get(name, star) != base.get(name, base_star)}
+            if unseen:
+                edit_stamp = max(clocks.get(n, star) for n in unseen)
+                self._conflict(change, "deleted", "delete", 1, stamp, unseen, edit_stamp)
+        elif "deleted" not in change.data and current["deleted"] == 1:
+            local = clocks.get("deleted", star)
+            if local != base.get("deleted", base_star):
+                self._conflict(change, "deleted", "delete", 1, local, dict(change.data), stamp)
+
+    def _conflict(self, change: ChangeRecord, name: str, kind: str, winner: Any,
+                  winner_stamp: str, loser: Any, loser_stamp: str) -> None:
+        key = f"{change.table}:{change.row_id}:{name}:{loser_stamp}:{winner_stamp}"
+        Conflict.insert(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key)), table=change.table,
+            row_id=change.row_id, field=name, kind=kind,
+            winner_value=json.dumps(winner, ensure_ascii=False), winner_stamp=winner_stamp,
+            loser_value=json.dumps(loser, ensure_ascii=False), loser_stamp=loser_stamp,
+            detected_at=self._now, resolved=False,
+        ).on_conflict_ignore().execute()
+        self.stats.conflicts += 1
+
+
+def now_storage() -> datetime:
+    return clock.to_storage(clock.now())
