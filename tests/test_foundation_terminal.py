@@ -42,6 +42,9 @@ def test_demo_station_in_tmux(tmp_path: Path) -> None:
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
                     command], check=True)
     try:
+        _wait_for(session, "请登录")  # the demo has operators: 管理员 (first) signs in, PIN 0000
+        subprocess.run(["tmux", "send-keys", "-t", session, "0", "0", "0", "0", "Enter"],
+                       check=True)
         screen = _wait_for(session, "网格地图")
         assert "东亭社区" in screen and "F1" in screen.upper()
         subprocess.run(["tmux", "send-keys", "-t", session, "F4"], check=True)
