@@ -56,6 +56,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
             "app.dashboard", "app.handover", "app.intake", "app.sync", "app.help",
             "app.search", "nav.search", "app.quit", "app.quit_now", "app.palette", "app.lock",
             "app.history")
+    QUIET_KEYS = ("nav.search",)  # `/` works on every list; the footer shows Ctrl+F once
 
     def __init__(self, settings: LocalSettings | None = None,
                  operator: str | None = None, demo: bool = False) -> None:

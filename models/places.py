@@ -111,6 +111,11 @@ class Household(SyncedModel):
     tags = CharField(default="")  # comma-separated labels, e.g. 党员中心户
     party_member = BooleanField(default=False)  # 党员中心户
 
+    class Meta:
+        # search: a door by building and room (also made on older databases by
+        # app.services.search_index.ensure_table)
+        indexes = ((("building", "room"), False),)
+
 
 class Resident(SyncedModel):
     """居民. ``status``: present, moved_out, deceased. ``merged_into`` for duplicate merges."""

@@ -1,4 +1,7 @@
-"""Help for the current screen, generated from the keymap and the catalogs."""
+"""Help for the current screen, generated from the keymap and the catalogs.
+
+The keys shown are the effective ones: the user's ``[keymap]`` overrides included.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +18,11 @@ from app import keymap
 from app.i18n import t
 
 
-def _keys_table(ids: tuple[str, ...], title: str) -> Table:
+def _keys_table(ids: tuple[str, ...], title: str, app: Any = None) -> Table:
     table = Table(title=title, show_header=False, box=None, expand=True, title_justify="left")
     table.add_column(style="bold", no_wrap=True, width=22)
     table.add_column()
-    for key, label in keymap.describe(ids):
+    for key, label in keymap.describe(ids, app):
         table.add_row(key, label)
     return table
 
@@ -40,8 +43,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog help"):
             yield Static(f"[b]{t(f'screen.{name}')}[/b] — {t('help.title')}")
             yield Static(t(f"help.{name}"), classes="help-text")
-            yield Static(_keys_table(screen_keys, t("help.screen_keys")))
-            yield Static(_keys_table(app_keys, t("help.app_keys")))
+            yield Static(_keys_table(screen_keys, t("help.screen_keys"), self.app))
+            yield Static(_keys_table(app_keys, t("help.app_keys"), self.app))
             yield Static(t("help.close"), classes="help-hint")
 
     async def action_dismiss(self, result: None = None) -> None:

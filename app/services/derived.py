@@ -11,7 +11,7 @@ from collections.abc import Callable
 Refresher = Callable[[set[str]], None]
 
 #: Modules that register refreshers when imported.
-MODULES: list[str] = []
+MODULES: list[str] = ["app.services.cases", "app.services.search_index", "app.services.mediation"]
 
 _REFRESHERS: dict[str, list[Refresher]] = {}
 
