@@ -14,6 +14,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from app.i18n import t
+
 _GAP = "  "
 _MAX_LINES = 3
 
@@ -61,18 +63,35 @@ class KeyFooter(Static):
         if signature == self._drawn:
             return
         self._drawn = signature
-        lines: list[Text] = [Text()]
-        for binding in bindings:
-            item = self._item(binding)
-            line = lines[-1]
-            extra = cell_len(_GAP) if line.plain else 0
-            if line.plain and cell_len(line.plain) + extra + cell_len(item.plain) > width:
-                if len(lines) == _MAX_LINES:
-                    break
-                lines.append(Text())
-                line = lines[-1]
-                extra = 0
-            if extra:
-                line.append(_GAP)
-            line.append_text(item)
+        items = [self._item(b) for b in bindings]
+        lines = _pack(items, width)
+        if lines is None:  # too many keys: name the screen keys as one range instead
+            items = self._collapsed(bindings)
+            lines = _pack(items, width) or _pack(items, width, force=True) or []
         self.update(Text("\n").join(lines))
+
+    def _collapsed(self, bindings: list[Binding]) -> list[Text]:
+        modes = [b for b in bindings if "switch_mode" in b.action]
+        rest = [self._item(b) for b in bindings if b not in modes]
+        if not modes:
+            return rest
+        keys = [self.app.get_key_display(b).upper() for b in modes]
+        span = Text.assemble((f"{keys[0]}-{keys[-1]}", "bold"), " ", t("footer.screens"))
+        return [*rest, span]
+
+
+def _pack(items: list[Text], width: int, force: bool = False) -> list[Text] | None:
+    """Items packed into at most three lines of ``width`` cells (None if they don't fit)."""
+    lines: list[Text] = [Text()]
+    for item in items:
+        line = lines[-1]
+        gap = cell_len(_GAP) if line.plain else 0
+        if line.plain and cell_len(line.plain) + gap + cell_len(item.plain) > width:
+            if len(lines) == _MAX_LINES:
+                return lines if force else None
+            lines.append(Text())
+            line, gap = lines[-1], 0
+        if gap:
+            line.append(_GAP)
+        line.append_text(item)
+    return lines
