@@ -71,3 +71,10 @@ def test_per_category_limits_from_settings(empty_station: object) -> None:
     assert local(deadlines.due_resolution(received, "green", "110", loaded)) == \
         "2026-12-02 10:00"
     assert json.loads(deadlines.rules_json(loaded))["colours"]["red"]["respond_minutes"] == 30
+
+
+def test_an_unannounced_year_still_skips_its_statutory_holidays() -> None:
+    assert not deadlines.calendar_known(2027)
+    # 2027-09-30 is a Thursday; National Day (10-01..10-05, estimated) and the weekend
+    # are off, so one working day later is Wednesday 10-06.
+    assert local(deadlines.add_working_days(at("2027-09-30 10:00"), 1)) == "2027-10-06 10:00"

@@ -3,7 +3,9 @@
 Working days follow the mainland China holiday calendar, swapped working weekends
 (调休) included, from the ``chinesecalendar`` package. For a year the package does not
 know yet (it covers the years the State Council has announced), days fall back to
-Monday–Friday and :func:`calendar_known` says so, so the screens can warn.
+Monday–Friday less the statutory public holidays computed by the ``holidays`` package
+(without the swapped working weekends, which only the official notice fixes), and
+:func:`calendar_known` says so, so the screens can warn.
 
 Rules (kept in the community setting ``cases.deadlines``, per colour with optional
 per-category overrides):
@@ -82,10 +84,18 @@ def calendar_known(year: int) -> bool:
 def is_workday(day: date) -> bool:
     """A working day at the station: holidays off, swapped weekends (调休) on."""
     if not calendar_known(day.year):
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in _statutory_holidays(day.year)
     import chinese_calendar
 
     return bool(chinese_calendar.is_workday(day))
+
+
+@cache
+def _statutory_holidays(year: int) -> frozenset[date]:
+    """Public holidays of a year the official calendar does not cover yet (estimated)."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("CN", years=year))
 
 
 def next_workday(day: date) -> date:
