@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 _WIDTH_MS = 15
 _WIDTH_LOGICAL = 6
+_MAX_LOGICAL = 10**_WIDTH_LOGICAL - 1
 
 
 def encode(ms: int, logical: int) -> str:
@@ -42,6 +43,11 @@ class HLC:
         wall = self._wall_ms()
         if wall > self._ms:
             self._ms, self._logical = wall, 0
+        elif self._logical >= _MAX_LOGICAL:
+            # A million stamps in one millisecond (bulk generation under a fixed clock):
+            # borrow the next millisecond rather than widen the stamp, which would break
+            # both the fixed width and the string order.
+            self._ms, self._logical = self._ms + 1, 0
         else:
             self._logical += 1
         return self.last

@@ -65,6 +65,7 @@ class MapScreen(MulinScreen):
 
     def on_mount(self) -> None:
         self.reload()
+        self._fresh = True  # the resume that follows a mount need not reload again
         self.query_one(GridMap).focus()
         self.call_after_refresh(self._auto_zoom)
 
@@ -76,6 +77,9 @@ class MapScreen(MulinScreen):
             self.redraw()
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_fresh", False):
+            self._fresh = False
+            return
         if self.data is not None:
             self.reload()
 

@@ -94,11 +94,14 @@ def grids(community_id: str) -> list[GridView]:
 
 def buildings(community_id: str, grid_id: str | None = None) -> list[BuildingView]:
     """Buildings with household and resident counts and their most urgent open case."""
+    # Count only this community's buildings: a street station holds ten communities.
+    mine = Household.building.in_(Building.select(Building.id).where(
+        Building.community == community_id))
     hh = (Household.select(Household.building, fn.COUNT(Household.id).alias("n"))
-          .where(Household.deleted == False).group_by(Household.building))  # noqa: E712
+          .where((Household.deleted == False) & mine).group_by(Household.building))  # noqa: E712
     res = (Resident.select(Household.building, fn.COUNT(Resident.id).alias("n"))
            .join(Household)
-           .where((Resident.deleted == False) & (Resident.status == "present"))  # noqa: E712
+           .where((Resident.deleted == False) & (Resident.status == "present") & mine)  # noqa: E712
            .group_by(Household.building))
     hh_counts: dict[str, int] = dict(cast(Any, hh.tuples()))
     res_counts: dict[str, int] = dict(cast(Any, res.tuples()))

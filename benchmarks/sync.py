@@ -1,0 +1,224 @@
+"""Sync figures: export and import of a full street bundle and of one day's work.
+
+Driven through the ``mulin`` commands the sync issue specifies (``key export``,
+``init --join``, ``export [--full]``, ``import``), each as a whole process, next to the floor
+for any importer: plain ``sqlite3`` inserting the same rows (content and change log) into
+an empty copy of the schema in one transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import proc
+from benchmarks.core import Figure, Target, unavailable
+from benchmarks.data import DB_NAME, DataSet
+
+DAY_CHANGES = 300
+PASSPHRASE = "bench-passphrase"
+PLAIN = "plain sqlite3, same rows, one transaction"
+TITLES = {
+    "sync_export_full": "Export a full street bundle",
+    "sync_import_full": "Import a full street bundle (records/s)",
+    "sync_reimport_full": "Re-import the same full bundle",
+    "sync_bundle_full": "Full bundle size vs database file",
+    "sync_export_day": "Export one day's work (≈300 changes)",
+    "sync_import_day": "Import one day's work (records/s)",
+    "sync_bundle_day": "One day's bundle size vs the full bundle",
+}
+TARGETS = {
+    "sync_import_full": Target("≥ 25% of plain sqlite3's insert rate", "median", ">=", 0.25),
+    "sync_reimport_full": Target("≥ 10× faster than the first import", "median", ">=", 10.0),
+    "sync_bundle_day": Target("≤ 1% of the full bundle", "median", "<=", 0.01),
+}
+
+
+def available(commands: set[str]) -> bool:
+    from benchmarks.suite import _has
+
+    return _has("app.services.sync") and {"export", "import"} <= commands
+
+
+def not_yet(why: str) -> list[Figure]:
+    return [unavailable(k, t, "", why, TARGETS.get(k)) for k, t in TITLES.items()]
+
+
+class TooSlow(RuntimeError):
+    """A sync command outran its time limit (its rate is then at most records/limit)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+#: No single sync command may take longer than this (the whole suite aims at ~20 minutes).
+STEP_TIMEOUT = 600
+
+
+def _mulin(data_dir: Path, *args: str, timeout: float = STEP_TIMEOUT) -> proc.Run:
+    run = proc.run_plain(proc.mulin("--data-dir", str(data_dir), *args),
+                         proc.child_env(MULIN_PASSPHRASE=PASSPHRASE), timeout=timeout)
+    if run.status == -9:
+        raise TooSlow(f"mulin {' '.join(args[:2])}: still running after {timeout:.0f} s, "
+                      "stopped", timeout)
+    if run.status != 0:
+        raise RuntimeError(f"mulin {' '.join(args)}: exit {run.status}: {run.output[-600:]}")
+    return run
+
+
+def _changes(db: Path, after: int = 0) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    n = conn.execute("SELECT count(*) FROM change WHERE rowid > ?", (after,)).fetchone()[0]
+    conn.close()
+    return int(n)
+
+
+def _last_rowid(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    n = conn.execute("SELECT coalesce(max(rowid), 0) FROM change").fetchone()[0]
+    conn.close()
+    return int(n)
+
+
+def plain_insert(source: Path, work: Path, after: int = 0) -> tuple[float, int]:
+    """Seconds for plain sqlite3 to insert the rows of ``source``'s changes after ``after``.
+
+    The rows are the change-log rows and the content rows they touch, inserted into an empty
+    database with the same schema and indexes, in one transaction (reading is not timed).
+    """
+    target = work / "plain.sqlite3"
+    target.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target, isolation_level=None)
+    dst.execute("PRAGMA journal_mode=wal")
+    dst.execute("PRAGMA synchronous=normal")
+    for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+                              "AND name NOT LIKE 'sqlite_%' ORDER BY type DESC"):
+        dst.execute(sql)
+    tables = [r[0] for r in src.execute("SELECT DISTINCT \"table\" FROM change WHERE rowid > ?",
+                                        (after,))]
+    seconds, rows = 0.0, 0
+    dst.execute("BEGIN")
+    for table in [*tables, "change"]:
+        if table == "change":
+            batch = src.execute("SELECT * FROM change WHERE rowid > ?", (after,)).fetchall()
+        elif after:
+            batch = src.execute(f'SELECT * FROM "{table}" WHERE id IN (SELECT row_id FROM '
+                                f'change WHERE rowid > ? AND "table" = ?)',
+                                (after, table)).fetchall()
+        else:
+            batch = src.execute(f'SELECT * FROM "{table}"').fetchall()
+        if not batch:
+            continue
+        marks = ", ".join("?" for _ in batch[0])
+        started = time.perf_counter()
+        dst.executemany(f'INSERT OR REPLACE INTO "{table}" VALUES ({marks})', batch)
+        seconds += time.perf_counter() - started
+        rows += len(batch)
+        del batch
+    started = time.perf_counter()
+    dst.execute("COMMIT")
+    seconds += time.perf_counter() - started
+    src.close()
+    dst.close()
+    target.unlink(missing_ok=True)
+    return seconds, rows
+
+
+def measure(street: DataSet, work: Path) -> list[Figure]:
+    """Seed a second station from a full bundle, then send it one day's work."""
+    src, dst = street.copy_to(work / "source"), work / "joined"
+    shutil.rmtree(dst, ignore_errors=True)
+    key, full, day = work / "community.key", work / "full.bundle", work / "day.bundle"
+    for f in (key, full, day):
+        f.unlink(missing_ok=True)
+    _mulin(src, "key", "export", str(key))
+    try:
+        _mulin(dst, "init", "--join", str(key), "--station", "bench", "--prefix", "BK")
+    except RuntimeError:
+        _mulin(dst, "init", "--join", str(key))
+    records = _changes(src / DB_NAME)
+    export = _mulin(src, "export", "--full", str(full)).seconds
+    plain_s, plain_rows = plain_insert(src / DB_NAME, work)
+    try:
+        first = _mulin(dst, "import", str(full)).seconds
+    except TooSlow as exc:
+        return _unfinished(street, records, export, plain_s, plain_rows, full, exc)
+    again = _mulin(dst, "import", str(full)).seconds
+    # The joined station answers (untimed): its bundle tells the source what it now holds,
+    # so that the source's next export carries only what is new.
+    answer = work / "answer.bundle"
+    answer.unlink(missing_ok=True)
+    _mulin(dst, "export", str(answer))
+    _mulin(src, "import", str(answer))
+    mark = _last_rowid(src / DB_NAME)
+    work_run = proc.run_plain([sys.executable, "-m", "benchmarks.day_work", str(src),
+                               str(DAY_CHANGES)], proc.child_env())
+    if work_run.status != 0:
+        raise RuntimeError(f"day_work: exit {work_run.status}: {work_run.output[-600:]}")
+    day_records = _changes(src / DB_NAME, mark)
+    day_export = _mulin(src, "export", str(day)).seconds
+    day_import = _mulin(dst, "import", str(day)).seconds
+    day_plain_s, day_plain_rows = plain_insert(src / DB_NAME, work, mark)
+    full_size, day_size = full.stat().st_size, day.stat().st_size
+    rate, plain_rate = records / first, records / plain_s
+    out = [
+        Figure("sync_export_full", TITLES["sync_export_full"], "records/s",
+               samples=[records / export], reference=PLAIN, reference_samples=[plain_rate],
+               extra={"records": records, "seconds": export}),
+        Figure("sync_import_full", TITLES["sync_import_full"], "records/s", samples=[rate],
+               reference=PLAIN, reference_samples=[plain_rate], target=TARGETS[
+                   "sync_import_full"], extra={"records": records, "seconds": first,
+                                               "plain_seconds": plain_s,
+                                               "plain_rows": plain_rows}),
+        Figure("sync_reimport_full", TITLES["sync_reimport_full"], "records/s",
+               samples=[records / again], reference="the first import",
+               reference_samples=[rate], target=TARGETS["sync_reimport_full"],
+               extra={"seconds": again}),
+        Figure("sync_bundle_full", TITLES["sync_bundle_full"], "MiB",
+               samples=[full_size / 2**20], reference="database file",
+               reference_samples=[street.db_bytes / 2**20]),
+        Figure("sync_export_day", TITLES["sync_export_day"], "s", samples=[day_export],
+               reference=PLAIN, reference_samples=[day_plain_s],
+               extra={"records": day_records}),
+        Figure("sync_import_day", TITLES["sync_import_day"], "records/s",
+               samples=[day_records / day_import], reference=PLAIN,
+               reference_samples=[day_records / day_plain_s],
+               extra={"records": day_records, "seconds": day_import,
+                      "plain_rows": day_plain_rows}),
+        Figure("sync_bundle_day", TITLES["sync_bundle_day"], "KiB", samples=[day_size / 1024],
+               reference="the full bundle", reference_samples=[full_size / 1024],
+               target=TARGETS["sync_bundle_day"]),
+    ]
+    return out
+
+
+def _unfinished(street: DataSet, records: int, export: float, plain_s: float, plain_rows: int,
+                full: Path, exc: TooSlow) -> list[Figure]:
+    """The full import outran its limit: its rate is at most records / limit; what needs
+    the imported station (re-import, one day's import) cannot be measured."""
+    from benchmarks.core import ERROR
+
+    plain_rate = records / plain_s
+    why = f"not measured: the full import did not finish in {exc.seconds:.0f} s"
+    out = [
+        Figure("sync_export_full", TITLES["sync_export_full"], "records/s",
+               samples=[records / export], reference=PLAIN, reference_samples=[plain_rate],
+               extra={"records": records, "seconds": export}),
+        Figure("sync_import_full", TITLES["sync_import_full"], "records/s",
+               samples=[records / exc.seconds], reference=PLAIN,
+               reference_samples=[plain_rate], target=TARGETS["sync_import_full"],
+               note=f"stopped after {exc.seconds:.0f} s: the rate shown is an upper bound",
+               extra={"records": records, "plain_seconds": plain_s,
+                      "plain_rows": plain_rows}),
+        Figure("sync_bundle_full", TITLES["sync_bundle_full"], "MiB",
+               samples=[full.stat().st_size / 2**20], reference="database file",
+               reference_samples=[street.db_bytes / 2**20]),
+    ]
+    for key in ("sync_reimport_full", "sync_export_day", "sync_import_day", "sync_bundle_day"):
+        out.append(Figure(key, TITLES[key], "", status=ERROR, note=why, target=TARGETS.get(key)))
+    return out
