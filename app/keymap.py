@@ -67,6 +67,13 @@ KEYS: dict[str, KeyDef] = {
     "app.ledger": KeyDef("f3", "app.switch_mode('ledger')"),
     "app.cases": KeyDef("f4", "app.switch_mode('cases')"),
     "app.mediation": KeyDef("f5", "app.switch_mode('mediation')"),
+    "app.care": KeyDef("f6", "app.switch_mode('care')"),
+    "app.dashboard": KeyDef("f7", "app.switch_mode('dashboard')"),
+    "app.handover": KeyDef("f8", "app.switch_mode('handover')"),
+    "app.intake": KeyDef("f9", "app.intake", priority=True),
+    "app.sync": KeyDef("f10", "app.switch_mode('sync')"),
+    "app.lock": KeyDef("ctrl+l", "app.lock"),
+    "app.history": KeyDef("ctrl+y", "app.history", show=False),
     # the same verbs on every screen
     "nav.open": KeyDef("enter", "open"),
     "nav.new": KeyDef("n", "new"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -13,35 +15,40 @@ from app import i18n, keymap
 from app.config import LocalSettings
 from app.services import places
 from app.services.station import pending_changes, station_summary
-from screens.care import CareScreen
-from screens.cases import CasesScreen
-from screens.dashboard import DashboardScreen
 from screens.dialogs import ConfirmDialog
-from screens.handover import HandoverScreen
 from screens.help import HelpScreen
 from screens.intake import open_intake
-from screens.ledger import LedgerScreen
 from screens.lock import TrustApp
-from screens.map import MapScreen
-from screens.mediation import MediationScreen
 from screens.search import SearchApp
-from screens.sync import SyncScreen
 
 #: Set (to ``1``) to quit right after the first screen is drawn: ``benchmarks/`` times a
 #: whole process from spawn to its first interactive frame this way.
 EXIT_AFTER_FIRST_FRAME = "MULIN_EXIT_AFTER_FIRST_FRAME"
 
-#: Top-level screens: mode name -> (screen class, binding id). Later issues add more.
-TOP_LEVEL: dict[str, tuple[type[Screen], str]] = {
-    "map": (MapScreen, "app.map"),
-    "ledger": (LedgerScreen, "app.ledger"),
-    "cases": (CasesScreen, "app.cases"),
-    "mediation": (MediationScreen, "app.mediation"),
-    "care": (CareScreen, "app.care"),
-    "dashboard": (DashboardScreen, "app.dashboard"),
-    "handover": (HandoverScreen, "app.handover"),
-    "sync": (SyncScreen, "app.sync"),
+#: Top-level screens: mode name -> ("module:Class", binding id). A screen's module is
+#: imported the first time the screen is shown, not at start-up (benchmarks/: start time).
+TOP_LEVEL: dict[str, tuple[str, str]] = {
+    "map": ("screens.map:MapScreen", "app.map"),
+    "ledger": ("screens.ledger:LedgerScreen", "app.ledger"),
+    "cases": ("screens.cases:CasesScreen", "app.cases"),
+    "mediation": ("screens.mediation:MediationScreen", "app.mediation"),
+    "care": ("screens.care:CareScreen", "app.care"),
+    "dashboard": ("screens.dashboard:DashboardScreen", "app.dashboard"),
+    "handover": ("screens.handover:HandoverScreen", "app.handover"),
+    "sync": ("screens.sync:SyncScreen", "app.sync"),
 }
+
+
+@cache
+def screen_class(mode: str) -> type[Screen]:
+    """The screen class of a top-level mode, imported on first use."""
+    module, name = TOP_LEVEL[mode][0].split(":")
+    cls: type[Screen] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def _factory(mode: str) -> Callable[[], Screen]:
+    return lambda: screen_class(mode)()
 
 
 @keymap.bound
@@ -50,7 +57,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
 
     CSS_PATH = "../screens/app.tcss"
     TITLE = "睦邻 Mulin"
-    MODES: ClassVar[dict[str, type[Screen]]] = {k: v[0] for k, v in TOP_LEVEL.items()}  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {m: _factory(m) for m in TOP_LEVEL}  # type: ignore[assignment]
     DEFAULT_MODE = "map"
     KEYS = ("app.map", "app.ledger", "app.cases", "app.mediation", "app.care",
             "app.dashboard", "app.handover", "app.intake", "app.sync", "app.help",
@@ -120,7 +127,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
     def _screen_actions(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action bound on the current screen, so the palette reaches them all."""
         seen = {"app.palette", "app.help", "app.quit", "app.quit_now",
-                *(binding_id for _cls, binding_id in TOP_LEVEL.values())}
+                *(binding_id for _path, binding_id in TOP_LEVEL.values())}
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.id or binding.id in seen or not binding.description:

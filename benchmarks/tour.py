@@ -31,9 +31,9 @@ def first_key(binding_id: str) -> str:
 
 
 def _gate_passed(app: Any) -> bool:
-    from app.tui import TOP_LEVEL
+    from app.tui import TOP_LEVEL, screen_class
 
-    return isinstance(app.screen, tuple(cls for cls, _ in TOP_LEVEL.values()))
+    return isinstance(app.screen, tuple(screen_class(m) for m in TOP_LEVEL))
 
 
 async def pass_gate(app: Any, pilot: Any) -> None:
@@ -72,10 +72,10 @@ def make_app(settings: Any) -> Any:
 
 
 def _on_mode(app: Any, mode: str) -> bool:
-    from app.tui import TOP_LEVEL
+    from app.tui import screen_class
 
     screen = app.screen
-    return bool(app.current_mode == mode and isinstance(screen, TOP_LEVEL[mode][0])
+    return bool(app.current_mode == mode and isinstance(screen, screen_class(mode))
                 and screen.is_mounted)
 
 

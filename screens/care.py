@@ -21,7 +21,6 @@ from screens.visit_form import VisitFormScreen
 from screens.widgets.prompt import PromptDialog
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
-keymap.define("app.care", "f6", "app.switch_mode('care')")
 keymap.KEYS.setdefault("care.open", keymap.KeyDef("enter", "open", priority=True))
 keymap.define("care.visit", "v", "visit")
 keymap.define("care.grid", "g", "grid")

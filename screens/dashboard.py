@@ -14,8 +14,6 @@ from app.services import metrics
 from screens.base import MulinScreen
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
-keymap.define("app.dashboard", "f7", "app.switch_mode('dashboard')")
-keymap.define("app.handover", "f8", "app.switch_mode('handover')")
 keymap.define("dashboard.prev", "comma", "month(-1)")
 keymap.define("dashboard.next", "full_stop", "month(1)")
 keymap.define("dashboard.group", "g", "group")

@@ -17,8 +17,6 @@ from screens.base import MulinScreen
 from screens.case_actions import FORM_CSS, widen
 from screens.cases import time_left_text
 
-keymap.define("app.handover", "f8", "app.switch_mode('handover')")
-keymap.define("app.dashboard", "f7", "app.switch_mode('dashboard')")
 keymap.define("handover.note", "e", "note")
 keymap.define("handover.export", "x", "export")
 

@@ -12,12 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from app import keymap
 from app.i18n import t
 from app.services import case_views, cases
 from screens.case_actions import FORM_CSS, field_input, field_select, widen
-
-keymap.KEYS.setdefault("app.intake", keymap.KeyDef("f9", "app.intake", priority=True))
 
 
 def _options(prefix: str, values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

@@ -19,9 +19,6 @@ from app.i18n import t
 from app.services import operators
 from screens.signin import SignInScreen
 
-keymap.define("app.lock", "ctrl+l", "app.lock")
-keymap.define("app.history", "ctrl+y", "app.history", show=False)
-
 #: App actions still allowed while the sign-in or lock screen is up.
 ALLOWED_WHEN_LOCKED = frozenset({"confirm_quit", "quit"})
 #: How often (real seconds) the app looks at the idle time.

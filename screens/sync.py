@@ -25,7 +25,6 @@ from app.services.sync import duplicates, exchange, views
 from screens.base import MulinScreen
 from screens.widgets.virtual_table import Column, FuncSource, ListSource, Row, VirtualTable
 
-keymap.define("app.sync", "f10", "app.switch_mode('sync')")
 keymap.define("sync.export", "x", "export")
 keymap.define("sync.import", "i", "import_bundle")
 keymap.define("sync.folder", "s", "sync_folder")
