@@ -95,13 +95,25 @@ class DashboardScreen(MulinScreen):
         self.show()
 
     def on_resize(self) -> None:
-        self.show()
+        if self._data is not None:
+            self._draw(self._data)
+
+    _data: metrics.Dashboard | None = None
 
     def show(self) -> None:
-        community = self.community_id
-        period = metrics.month(self.month_label)
-        end = period.start
-        trend = metrics.trend(community, 12, end)
+        """Recompute in a worker (the rates scan a year of cases); draw when done."""
+        self._compute(self.community_id, self.month_label, self.group)
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def _compute(self, community: str, label: str, group: str) -> None:
+        data = metrics.dashboard(community, label, group)
+        self.app.call_from_thread(self._draw, data)
+
+    def _draw(self, data: metrics.Dashboard) -> None:
+        if (data.period.label, self.group) != (self.month_label, data.groups_by):
+            return  # a newer request is on its way
+        self._data = data
+        period, trend = data.period, data.trend
         total = trend[-1]
         self.query_one("#dash-title", Static).update(t(
             "dashboard.title", month=period.label, received=total.received, open=total.open,
@@ -110,9 +122,8 @@ class DashboardScreen(MulinScreen):
         self.query_one("#dash-trend", Static).update(trend_table(trend, cell))
         self.query_one("#dash-group-title", Static).update(t(
             "dashboard.by", group=t(f"dashboard.group.{self.group}"), month=period.label))
-        rows = metrics.rates(community, period, self.group)
         self.query_one("#dash-groups", VirtualTable).set_source(
-            ListSource([group_row(r) for r in rows]))
+            ListSource([group_row(r) for r in data.groups]))
 
     def action_month(self, step: int) -> None:
         months = metrics.last_months(240, metrics.month(self.month_label).start)

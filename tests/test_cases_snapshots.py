@@ -20,4 +20,10 @@ def test_cases_screen_snapshot(hubin: Paths, snap_compare: Any, size: tuple[int,
 def test_dashboard_snapshot(hubin: Paths, snap_compare: Any, size: tuple[int, int]) -> None:
     from app.tui import MulinApp
 
-    assert snap_compare(MulinApp(), terminal_size=size, press=["f7", "wait:300"])
+    async def open_dashboard(pilot: Any) -> None:
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the rates are computed in a worker
+        await pilot.pause()
+
+    assert snap_compare(MulinApp(), terminal_size=size, run_before=open_dashboard)

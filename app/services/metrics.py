@@ -321,3 +321,35 @@ def _write_xlsx(tables: dict[str, list[Rates]], path: Path, label: Any, title: s
                 cell.number_format = "0.0%"
         ws.column_dimensions["A"].width = 16
     wb.save(path)
+
+
+@dataclass
+class Dashboard:
+    """What the dashboard shows for one month and grouping."""
+
+    period: Period
+    trend: list[Rates]
+    groups: list[Rates]
+    groups_by: str
+
+
+_dashboards: dict[tuple[str, str, str, int], Dashboard] = {}
+
+
+def data_version() -> int:
+    """Grows with every logged change (local or imported): a cheap cache key."""
+    return int(db.execute_sql("SELECT max(rowid) FROM change").fetchone()[0] or 0)
+
+
+def dashboard(community_id: str, label: str, by: str) -> Dashboard:
+    """The month's trend and groups, computed once per data version (safe in a worker)."""
+    with db.connection_context() if db.is_closed() else nullcontext():
+        key = (community_id, label, by, data_version())
+        cached = _dashboards.get(key)
+        if cached is None:
+            period = month(label)
+            cached = Dashboard(period, trend(community_id, 12, period.start),
+                               rates(community_id, period, by), by)
+            _dashboards.clear()  # one entry per view is enough; old versions are stale
+            _dashboards[key] = cached
+        return cached
