@@ -21,7 +21,7 @@ PRAGMAS = {
     "synchronous": "normal",
     "busy_timeout": 5000,
     "foreign_keys": 1,
-    "cache_size": -32000,
+    "cache_size": -16000,
 }
 
 #: The first 16 bytes of every plain SQLite file; an encrypted file looks random.

@@ -343,7 +343,10 @@ def data_version() -> int:
 
 def dashboard(community_id: str, label: str, by: str) -> Dashboard:
     """The month's trend and groups, computed once per data version (safe in a worker)."""
-    with db.connection_context() if db.is_closed() else nullcontext():
+    in_worker = db.is_closed()
+    with db.connection_context() if in_worker else nullcontext():
+        if in_worker:  # a short-lived connection: a small page cache keeps peak memory low
+            db.execute_sql("PRAGMA cache_size = -256")
         key = (community_id, label, by, data_version())
         cached = _dashboards.get(key)
         if cached is None:
