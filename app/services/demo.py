@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app import store
-from app.services import station
+from app.services import search_index, station
 from fixtures import demo
 from fixtures.demo import COMMUNITIES, Progress
 from models.places import Community
@@ -44,7 +44,9 @@ def fill(key: str, seed: int, as_of: date, progress: Progress | None = None) -> 
         station.create_station("演示站", _prefix(key), demo.community_id(key, seed))
     before = Change.select().count()
     demo.generate(key, seed, as_of, progress)
-    return DemoSummary(key, Change.select().count() - before)
+    rows = Change.select().count() - before
+    search_index.rebuild(progress)  # the first search is then instant
+    return DemoSummary(key, rows)
 
 
 def is_empty() -> bool:

@@ -315,6 +315,10 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
                           changes=b.header.count).execute()
 
 
+#: Rows added by one import above which the planner statistics are refreshed.
+LARGE_IMPORT = 10_000
+
+
 def import_bundle(path: Path, progress: Progress | None = None) -> ImportResult:
     """Import one bundle file; a refusal raises :class:`BundleError` and writes nothing."""
     with db.connection_context():
@@ -342,6 +346,10 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
             return result
         _apply(b, result, progress)
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
+    if result.new > LARGE_IMPORT:
+        # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
+        # poor indexes for the lists (benchmarks/ANALYSIS.md).
+        db.execute_sql("ANALYZE")
     if progress:
         progress(t("sync.progress.done"), 1.0)
     return result
