@@ -100,3 +100,22 @@ def dump(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def desk_and_empty_laptop(root: Path, residents: int) -> tuple[Net, Path, str, str]:
+    """A desk holding ``residents`` extra residents and its full bundle, plus a pristine
+    laptop of the same community. Returns (net, bundle, desk digest, laptop digest) with
+    no station active and the database closed, ready for a subprocess to open it."""
+    net = Net(root)
+    net.add("desk", "DK")
+    ids = seed_content()
+    with store.write() as tx:
+        tx.insert_many(Resident, ({"household": ids["households"][i % 3], "name": f"人{i}"}
+                                  for i in range(residents)))
+    bundle = net.export("desk", root / "big.mulin", full=True)
+    desk = stats.digest()
+    net.add("lap", "LA")
+    laptop = stats.digest()
+    store.activate(None)
+    db.close()
+    return net, bundle, desk, laptop

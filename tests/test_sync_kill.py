@@ -10,12 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app import store
 from app.services import stats
-from models.db import db
-from models.places import Household, Resident
+from models.places import Household
 from models.sync import ReceivedBundle
-from tests.sync_support import Net, seed_content
+from tests.sync_support import desk_and_empty_laptop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,18 +38,7 @@ print("finished", flush=True)
 
 def test_killed_import_leaves_the_database_consistent_and_can_be_redone(
         tmp_path: Path) -> None:
-    net = Net(tmp_path)
-    net.add("desk", "DK")
-    ids = seed_content()
-    with store.write() as tx:
-        tx.insert_many(Resident, ({"household": ids["households"][i % 3], "name": f"人{i}"}
-                                  for i in range(3000)))
-    bundle = net.export("desk", tmp_path / "big.mulin", full=True)
-    source_digest = stats.digest()
-    net.add("lap", "LA")
-    before = stats.digest()
-    store.activate(None)
-    db.close()
+    net, bundle, source_digest, before = desk_and_empty_laptop(tmp_path, 3000)
 
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(net.paths["lap"].data_dir), str(bundle)],

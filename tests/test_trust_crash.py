@@ -148,21 +148,9 @@ def test_killed_backup_leaves_no_half_backup(tmp_path: Path, attempt: int) -> No
 @pytest.fixture(scope="module")
 def bundle_net(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str, str]:
     """A desk with content and its full bundle; a pristine laptop of the same community."""
-    from tests.sync_support import Net, seed_content
+    from tests.sync_support import desk_and_empty_laptop
 
-    root = tmp_path_factory.mktemp("net")
-    net = Net(root)
-    net.add("desk", "DK")
-    ids = seed_content()
-    with store.write() as tx:
-        tx.insert_many(Resident, ({"household": ids["households"][i % 3], "name": f"人{i}"}
-                                  for i in range(4000)))
-    bundle = net.export("desk", root / "big.mulin", full=True)
-    full = stats.digest()
-    net.add("lap", "LA")
-    empty = stats.digest()
-    store.activate(None)
-    db.close()
+    net, bundle, full, empty = desk_and_empty_laptop(tmp_path_factory.mktemp("net"), 4000)
     return net.paths["lap"].data_dir, bundle, empty, full
 
 
