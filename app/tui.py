@@ -13,13 +13,13 @@ from textual.screen import Screen
 
 from app import i18n, keymap
 from app.config import LocalSettings
-from app.services import places
-from app.services.station import pending_changes, station_summary
+from app.services.places import views as places
+from app.services.station.identity import pending_changes, station_summary
+from screens.cases.intake import open_intake
 from screens.dialogs import ConfirmDialog
 from screens.help import HelpScreen
-from screens.intake import open_intake
-from screens.lock import TrustApp
-from screens.search import SearchApp
+from screens.search.find import SearchApp
+from screens.trust.lock import TrustApp
 
 #: Set (to ``1``) to quit right after the first screen is drawn: ``benchmarks/`` times a
 #: whole process from spawn to its first interactive frame this way.
@@ -28,14 +28,14 @@ EXIT_AFTER_FIRST_FRAME = "MULIN_EXIT_AFTER_FIRST_FRAME"
 #: Top-level screens: mode name -> ("module:Class", binding id). A screen's module is
 #: imported the first time the screen is shown, not at start-up (benchmarks/: start time).
 TOP_LEVEL: dict[str, tuple[str, str]] = {
-    "map": ("screens.map:MapScreen", "app.map"),
-    "ledger": ("screens.ledger:LedgerScreen", "app.ledger"),
-    "cases": ("screens.cases:CasesScreen", "app.cases"),
-    "mediation": ("screens.mediation:MediationScreen", "app.mediation"),
-    "care": ("screens.care:CareScreen", "app.care"),
-    "dashboard": ("screens.dashboard:DashboardScreen", "app.dashboard"),
-    "handover": ("screens.handover:HandoverScreen", "app.handover"),
-    "sync": ("screens.sync:SyncScreen", "app.sync"),
+    "map": ("screens.places.map:MapScreen", "app.map"),
+    "ledger": ("screens.places.ledger:LedgerScreen", "app.ledger"),
+    "cases": ("screens.cases.board:CasesScreen", "app.cases"),
+    "mediation": ("screens.mediation.records:MediationScreen", "app.mediation"),
+    "care": ("screens.places.care:CareScreen", "app.care"),
+    "dashboard": ("screens.cases.dashboard:DashboardScreen", "app.dashboard"),
+    "handover": ("screens.cases.handover:HandoverScreen", "app.handover"),
+    "sync": ("screens.sync.exchange:SyncScreen", "app.sync"),
 }
 
 

@@ -21,8 +21,8 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 SEED = 7
 AS_OF = "2026-11-25"
 #: Sources whose change changes a generated station (its content or its file layout).
-SHAPING = ("fixtures/demo/*.py", "app/store.py", "app/hlc.py", "app/services/demo.py",
-           "app/services/station.py", "models/*.py")
+SHAPING = ("fixtures/demo/*.py", "app/store.py", "app/hlc.py", "app/services/station/demo.py",
+           "app/services/station/identity.py", "models/*.py")
 DB_NAME = "mulin.sqlite3"
 
 

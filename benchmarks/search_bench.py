@@ -3,7 +3,7 @@
 ``run(rounds=…)`` is called by the benchmark suite with the street station already open
 (``benchmarks/suite.py``: ``search``); it returns Figures of seconds per keystroke for each query,
 typed one character at a time as a user would, through the same service call the
-search box's worker makes (``app.services.search.search``):
+search box's worker makes (``app.services.search.lookup.search``):
 
 - ``wxl``: pinyin initials, the case the issue names;
 - ``phone``: the last four digits of a real resident's phone;
@@ -58,7 +58,8 @@ def _time(fn: Callable[[], Any]) -> float:
 
 def samples(rounds: int = 20, rebuild: bool = True) -> dict[str, list[float]]:
     """Seconds per keystroke for each query (the open station), and one index rebuild."""
-    from app.services import search, search_index
+    from app.services.search import index as search_index
+    from app.services.search import lookup as search
 
     out: dict[str, list[float]] = {}
     if rebuild:
@@ -94,7 +95,7 @@ def run(rounds: int = 20) -> list[Any]:
             f"search_{name}", TITLES[name], "s", samples=taken,
             target=None if rebuild else keystroke,
             note=(f"{residents} residents, pinyin of every reading computed and stored"
-                  if rebuild else "app.services.search.search() on each prefix, as typed; "
+                  if rebuild else "app.services.search.lookup.search() on each prefix, as typed; "
                   "the search box runs it in a worker, so typing never waits for it"),
             extra={"residents": residents}))
     return figures

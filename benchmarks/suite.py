@@ -148,7 +148,7 @@ def ui(plan: Plan, stations: dict[str, Path]) -> tuple[list[Figure], dict[str, l
     for label, data_dir in stations.items():
         def one(label: str = label, data_dir: Path = data_dir) -> list[Figure]:
             env = open_env(data_dir)
-            from app.services import places
+            from app.services.places import views as places
 
             community = places.default_community()
             samples = tour.measure(env.settings, community.id if community else "",
@@ -219,8 +219,8 @@ def search(plan: Plan, street: Path, bare_keystroke: list[float]) -> list[Figure
     if _has("benchmarks.search_bench"):
         return guarded("search", "Search", "s",
                        lambda: _search_bench(plan, street, bare_keystroke, target))
-    if not _has("app.services.search"):
-        return [unavailable(f"search_{k}", t, "s", "app.services.search has not landed",
+    if not _has("app.services.search.lookup"):
+        return [unavailable(f"search_{k}", t, "s", "app.services.search.lookup has not landed",
                             target) for k, t in SEARCH_TITLES.items()]
     return guarded("search", "Search", "s",
                    lambda: _search_service(plan, street, bare_keystroke, target))
@@ -258,7 +258,7 @@ def _figures_from(result: Any, bare_keystroke: list[float], target: Target) -> l
 
 def search_queries() -> dict[str, str]:
     """Real queries from the station: a name's initials, a phone tail, a building-room."""
-    from app.services import search as svc  # noqa: F401 - must exist to get here
+    from app.services.search import lookup as svc  # noqa: F401 - must exist to get here
     from models.db import db
 
     row = db.execute_sql("SELECT r.phone, b.number, u.number, h.room FROM resident r "
@@ -275,7 +275,7 @@ def _search_service(plan: Plan, street: Path, bare_keystroke: list[float],
                     target: Target) -> list[Figure]:
     """Each prefix of each query, as typing would send it, through the search service."""
     open_env(street)
-    svc = importlib.import_module("app.services.search")
+    svc = importlib.import_module("app.services.search.lookup")
     run: Callable[[str], Any] = svc.search
     started = time.perf_counter()
     run("w")  # the first query of a process loads what search needs: timed apart
@@ -291,7 +291,7 @@ def _search_service(plan: Plan, street: Path, bare_keystroke: list[float],
         figs.append(Figure(f"search_{name}", SEARCH_TITLES[name], "s", samples=samples,
                            reference="bare app keystroke in an Input",
                            reference_samples=bare_keystroke, target=target,
-                           note=f"app.services.search.search() on each prefix of “{query}” "
+                           note=f"app.services.search.lookup.search() on each prefix of “{query}” "
                                 "(service time; the search box adds its draw)",
                            extra={"first_query_of_the_process_s": warm}))
     return figs

@@ -41,7 +41,7 @@ async def pass_gate(app: Any, pilot: Any) -> None:
     if _gate_passed(app):
         return
     try:
-        operators = importlib.import_module("app.services.operators")
+        operators = importlib.import_module("app.services.trust.operators")
         people = operators.list_operators()
         if people:
             operators.sign_in_as(people[0].id)
@@ -62,7 +62,7 @@ def make_app(settings: Any) -> Any:
 
     if "operator" in inspect.signature(MulinApp).parameters:
         try:
-            operators = importlib.import_module("app.services.operators")
+            operators = importlib.import_module("app.services.trust.operators")
             people = operators.list_operators()
             if people:
                 return MulinApp(settings, operator=people[0].id)
@@ -199,7 +199,7 @@ def measure(settings: Any, community_id: str, repeats: int, keystroke_rounds: in
             start_only: bool = False) -> dict[str, list[float]]:
     """Samples of every Mulin UI figure over ``repeats`` fresh app sessions."""
     import app.tui  # noqa: F401 - imported before any clock starts (start-up is timed apart)
-    from app.services import places
+    from app.services.places import views as places
 
     views = [] if start_only else places.buildings(community_id)
     step = max(1, len(views) // BUILDINGS)
@@ -267,7 +267,7 @@ async def visit_everything(app: Any) -> None:
                 await _scroll(app, pilot, sink)
         building = getattr(app, "selected_building", None)
         if building is None:
-            from app.services import places
+            from app.services.places import views as places
 
             views = places.buildings(app.community_id)
             building = views[0].id if views else None

@@ -44,7 +44,7 @@ class Case(SyncedModel):
     # grid, community, street, district: the intake level, then derived (escalations)
     level = CharField(default="grid", index=True)
     received_at = DateTimeField(index=True)  # UTC
-    # derived from events (a cache, recomputed by app.services.cases.refresh):
+    # derived from events (a cache, recomputed by app.services.cases.lifecycle.refresh):
     state = CharField(default="received", index=True)
     #: 0 red, 1 yellow, 2 green while open; 9 once finished (resolved, closed, merged …).
     open_rank = IntegerField(default=9)

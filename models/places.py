@@ -113,7 +113,7 @@ class Household(SyncedModel):
 
     class Meta:
         # search: a door by building and room (also made on older databases by
-        # app.services.search_index.ensure_table)
+        # app.services.search.index.ensure_table)
         indexes = ((("building", "room"), False),)
 
 

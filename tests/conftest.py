@@ -16,7 +16,8 @@ import pytest
 
 from app import clock, i18n, store
 from app.config import Paths
-from app.services import demo, station
+from app.services.station import demo
+from app.services.station import identity as station
 from models.db import db
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

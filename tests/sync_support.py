@@ -12,7 +12,9 @@ from pathlib import Path
 
 from app import store
 from app.config import Paths
-from app.services import cases, station, stats
+from app.services.cases import lifecycle as cases
+from app.services.station import identity as station
+from app.services.station import stats
 from app.services.sync import exchange
 from models.db import db
 from models.places import Building, Community, Grid, Household, Resident

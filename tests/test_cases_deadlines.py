@@ -8,8 +8,9 @@ from datetime import datetime
 import pytest
 
 from app import clock
-from app.services import deadlines, settings
-from app.services.deadlines import DeadlineRules, Limit
+from app.services.cases import deadlines
+from app.services.cases.deadlines import DeadlineRules, Limit
+from app.services.station import settings
 
 
 def at(text: str) -> datetime:

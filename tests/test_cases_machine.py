@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import clock
-from app.services import cases
-from app.services.cases import Event, derive
+from app.services.cases import lifecycle as cases
+from app.services.cases.lifecycle import Event, derive
 from models.cases import Case, CaseEvent, Evaluation
 from models.sync import Change
 
@@ -252,7 +252,7 @@ def test_invalid_intake_writes_nothing(desk: object) -> None:
 
 
 def test_import_refresher_recomputes_the_cache(desk: object) -> None:
-    from app.services import derived
+    from app.services.station import derived
 
     case_id = _new_case()
     ev = cases.act(case_id, "responded")

@@ -11,7 +11,8 @@ import pytest
 from app import clock, store
 from app.cli import main
 from app.config import Paths
-from app.services import cases, handover, metrics
+from app.services.cases import handover, metrics
+from app.services.cases import lifecycle as cases
 from models.places import Community, Grid
 
 NOV = metrics.month("2026-11")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.config import Paths
-from app.services import case_views
-from app.services.case_views import CaseFilter
+from app.services.cases import views as case_views
+from app.services.cases.views import CaseFilter
 from models.cases import Case, Evaluation
 
 
@@ -16,8 +16,8 @@ def _notes(app: Any) -> list[str]:
 
 async def test_intake_dispatch_resolve_evaluate_from_the_keyboard(hubin: Paths) -> None:
     from app.tui import MulinApp
-    from screens.case_detail import CaseDetailScreen
-    from screens.cases import CasesScreen
+    from screens.cases.board import CasesScreen
+    from screens.cases.detail import CaseDetailScreen
 
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -106,7 +106,7 @@ async def test_filters_narrow_the_list(hubin: Paths) -> None:
         assert table.row_count == found and "“" in str(
             app.screen.query_one("#cases-summary").render())
         # F9 takes a new case from anywhere, even with the search box focused
-        from screens.intake import IntakeScreen
+        from screens.cases.intake import IntakeScreen
 
         await pilot.press("f9")
         await pilot.pause()

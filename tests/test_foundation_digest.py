@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app import store
 from app.config import Paths
-from app.services import station, stats
+from app.services.station import identity as station
+from app.services.station import stats
 from models.db import db
 from models.places import Community, Grid
 

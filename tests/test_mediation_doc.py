@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app import store
-from app.services import agreement_doc
+from app.services.mediation import agreement_doc
 from models.mediation import Mediation
 
 

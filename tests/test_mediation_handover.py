@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from app.config import Paths
 from app.i18n import t
-from app.services import handover, mediation_views, places
+from app.services.cases import handover
+from app.services.mediation import views as mediation_views
+from app.services.places import views as places
 
 
 def test_handover_lists_overdue_follow_ups(hubin: Paths) -> None:

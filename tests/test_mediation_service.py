@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app import clock, store
-from app.services import cases as case_service
-from app.services import conventions, mediation_views
-from app.services import mediation as med
+from app.services.cases import lifecycle as case_service
+from app.services.mediation import conventions
+from app.services.mediation import records as med
+from app.services.mediation import views as mediation_views
 from models.cases import Case, CaseEvent
 from models.mediation import (
     AgreementTerm,

@@ -26,8 +26,8 @@ def _ac_id() -> str:
 
 
 async def test_start_a_mediation_from_a_case_with_the_keyboard(hubin: Paths) -> None:
-    from screens.mediation import MediationScreen
-    from screens.mediation_detail import MediationDetailScreen
+    from screens.mediation.detail import MediationDetailScreen
+    from screens.mediation.records import MediationScreen
 
     community = store.context().community_id
     case = (Case.select().where((Case.community == community) & (Case.state == "in_progress"))
@@ -58,8 +58,8 @@ async def test_start_a_mediation_from_a_case_with_the_keyboard(hubin: Paths) -> 
 
 
 async def test_a_term_bound_to_nobody_is_refused_in_the_form(hubin: Paths) -> None:
-    from screens.mediation_detail import MediationDetailScreen
-    from screens.mediation_forms import MedForm
+    from screens.mediation.detail import MediationDetailScreen
+    from screens.mediation.forms import MedForm
 
     mid = _ac_id()
     before = (Change.select().count(), AgreementTerm.select().count())
@@ -81,8 +81,8 @@ async def test_a_term_bound_to_nobody_is_refused_in_the_form(hubin: Paths) -> No
 
 
 async def test_follow_up_clears_the_overdue_term(hubin: Paths) -> None:
-    from app.services import mediation_views
-    from screens.mediation_detail import MediationDetailScreen
+    from app.services.mediation import views as mediation_views
+    from screens.mediation.detail import MediationDetailScreen
 
     community = store.context().community_id
     late = mediation_views.overdue_follow_ups(community)[0]
@@ -113,7 +113,7 @@ def test_snapshot_list(hubin: Paths, snap_compare: Any, size: tuple[int, int]) -
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_snapshot_detail(hubin: Paths, snap_compare: Any, size: tuple[int, int]) -> None:
-    from screens.mediation_detail import MediationDetailScreen
+    from screens.mediation.detail import MediationDetailScreen
 
     mid = _ac_id()
 
@@ -129,8 +129,8 @@ def test_snapshot_detail(hubin: Paths, snap_compare: Any, size: tuple[int, int])
 
 
 async def test_conventions_from_the_mediation_screen(hubin: Paths) -> None:
-    from app.services import conventions
-    from screens.conventions import ConventionsScreen
+    from app.services.mediation import conventions
+    from screens.mediation.conventions import ConventionsScreen
 
     community = store.context().community_id
     before = conventions.count(community)

@@ -8,8 +8,10 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services import care, ledger, places, residents, stats, visits
-from app.services.places import MapBuilding
+from app.services.places import care, ledger, residents, visits
+from app.services.places import views as places
+from app.services.places.views import MapBuilding
+from app.services.station import stats
 from models.cases import Case, CaseEvent
 from models.places import Resident
 from models.sync import Change

@@ -8,7 +8,9 @@ from textual.widgets import Input, Static
 
 from app.config import Paths
 from app.i18n import t
-from app.services import care, ledger, places, stats
+from app.services.places import care, ledger
+from app.services.places import views as places
+from app.services.station import stats
 from screens.widgets.virtual_table import VirtualTable
 
 VALID_ID = "420117198503080012"

@@ -8,7 +8,10 @@ import pytest
 
 from app import store
 from app.config import Paths
-from app.services import derived, search, search_index, search_keys
+from app.services.search import index as search_index
+from app.services.search import keys as search_keys
+from app.services.search import lookup as search
+from app.services.station import derived
 from models.db import db
 from models.places import Resident
 from tests.search_support import Town

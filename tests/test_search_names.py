@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.config import Paths
-from app.services import search
-from app.services.search_keys import name_keys, name_variants, segment
+from app.services.search import lookup as search
+from app.services.search.keys import name_keys, name_variants, segment
 from tests.search_support import Town
 
 

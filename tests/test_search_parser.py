@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.search import Address, Query, parse
+from app.services.search.lookup import Address, Query, parse
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -10,9 +10,9 @@ from textual.widgets import Input, OptionList, Static
 
 from app import keymap
 from app.config import LocalSettings, Paths
-from app.services import search
+from app.services.search import lookup as search
 from screens.help import HelpScreen
-from screens.search import SearchScreen
+from screens.search.find import SearchScreen
 from screens.widgets.virtual_table import VirtualTable
 
 

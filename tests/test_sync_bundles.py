@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import clock, store
-from app.services import station
+from app.services.station import identity as station
 from app.services.sync import bundle, duplicates, exchange, keys, views
 from models.places import Resident
 from models.sync import Conflict, Setting, setting_id

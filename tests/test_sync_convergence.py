@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from app import store
 from app.hlc import stamp_key
-from app.services import cases
+from app.services.cases import lifecycle as cases
 from models.places import Resident
 from models.sync import Change, Conflict
 from tests.sync_support import Net, seed_content

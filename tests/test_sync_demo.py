@@ -7,8 +7,8 @@ from pathlib import Path
 
 from app import store
 from app.config import Paths
-from app.services import stats
-from app.services.station import create_station, open_station
+from app.services.station import stats
+from app.services.station.identity import create_station, open_station
 from app.services.sync import exchange
 from fixtures import demo
 from models.db import db

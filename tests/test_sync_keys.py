@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import store
-from app.services import station
+from app.services.station import identity as station
 from app.services.sync import bundle, exchange, keys
 from models.bundle import ChangeRecord, RecordError, check_record
 from models.places import Household, Resident

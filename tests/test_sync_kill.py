@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.services import stats
+from app.services.station import stats
 from models.places import Household
 from models.sync import ReceivedBundle
 from tests.sync_support import desk_and_empty_laptop
@@ -21,7 +21,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from app.config import Paths
-from app.services import station
+from app.services.station import identity as station
 from app.services.sync import exchange
 
 station.open_station(Paths(Path(sys.argv[1])))

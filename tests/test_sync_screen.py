@@ -8,11 +8,11 @@ from pathlib import Path
 from textual.widgets import Static
 
 from app import clock, store
-from app.services import station
+from app.services.station import identity as station
 from app.tui import MulinApp
 from models.places import Resident
 from models.sync import Change, Conflict
-from screens.sync import SyncScreen
+from screens.sync.exchange import SyncScreen
 from screens.widgets.virtual_table import VirtualTable
 from tests.sync_support import Net, seed_content
 

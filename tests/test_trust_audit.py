@@ -10,7 +10,7 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services import audit, operators
+from app.services.trust import audit, operators
 from models.operators import RevealLog
 from models.places import Resident
 from models.sync import Change, Conflict

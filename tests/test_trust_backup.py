@@ -13,7 +13,9 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services import backup, station, stats
+from app.services.station import identity as station
+from app.services.station import stats
+from app.services.trust import backup
 from models.db import db
 from models.places import Community, Resident
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from app.config import Paths
-from app.services import check
+from app.services.trust import check
 from models.db import db
 
 
@@ -54,7 +54,7 @@ def sound(hubin: Paths) -> Paths:
     (The demo generator may leave a cached handler that its events do not give; the
     check reports that, and this fixture's station starts from a sound state.)
     """
-    from app.services import cases
+    from app.services.cases import lifecycle as cases
     from models.cases import Case
 
     cases.refresh_derived_cache([c.id for c in Case.select(Case.id)])

@@ -17,7 +17,8 @@ import pytest
 
 from app import store
 from app.config import Paths
-from app.services import station, stats
+from app.services.station import identity as station
+from app.services.station import stats
 from models.db import db
 from models.places import Building, Community, Grid, Household, Resident
 
@@ -29,7 +30,7 @@ import sys
 from pathlib import Path
 from app import store
 from app.config import Paths
-from app.services import station
+from app.services.station import identity as station
 from models.places import Building, Household, Resident
 
 station.open_station(Paths(Path(sys.argv[1])))
@@ -46,7 +47,8 @@ BACKUPS = """
 import sys
 from pathlib import Path
 from app.config import Paths
-from app.services import backup, station
+from app.services.trust import backup
+from app.services.station import identity as station
 
 paths = Paths(Path(sys.argv[1]))
 station.open_station(paths)
@@ -59,7 +61,7 @@ IMPORT = """
 import sys
 from pathlib import Path
 from app.config import Paths
-from app.services import station
+from app.services.station import identity as station
 from app.services.sync import exchange
 
 station.open_station(Paths(Path(sys.argv[1])))

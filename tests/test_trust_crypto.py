@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.config import Paths
-from app.services import backup, crypto_db, station
+from app.services.station import identity as station
+from app.services.trust import backup, crypto_db
 from models import db as dbmod
 from models.db import db
 from models.places import Resident

@@ -9,7 +9,7 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services import operators
+from app.services.trust import operators
 from models.operators import Operator
 from models.places import Community
 from models.sync import Change
@@ -74,7 +74,7 @@ def test_lockout_survives_a_restart(empty_station: Paths) -> None:
     for _ in range(3):
         with pytest.raises(operators.WrongPin):
             operators.sign_in(op, "0000")
-    from app.services import station
+    from app.services.station import identity as station
     from models.db import db
 
     db.close()

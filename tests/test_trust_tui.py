@@ -10,13 +10,13 @@ from textual.widgets import Static
 
 from app import clock
 from app.config import LocalSettings, Paths
-from app.services import operators
+from app.services.trust import operators
 from app.tui import MulinApp
 from models.operators import RevealLog
 from models.places import Resident
-from screens.history import HistoryScreen
-from screens.lock import LockScreen
-from screens.signin import SignInScreen
+from screens.trust.history import HistoryScreen
+from screens.trust.lock import LockScreen
+from screens.trust.signin import SignInScreen
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from app import config, i18n
-from app.services import station
+from app.services.station import identity as station
 from app.store import StationContext
 from models.schema import NewerSchemaError
 

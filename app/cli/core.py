@@ -11,9 +11,9 @@ from typing import Any
 from app import clock
 from app.cli.common import CliError, Env, progress_printer
 from app.i18n import t
-from app.services import demo as demo_service
-from app.services import stats
-from app.services.operators import add_demo_operators
+from app.services.station import demo as demo_service
+from app.services.station import stats
+from app.services.trust.operators import add_demo_operators
 
 
 def register(sub: Any) -> None:

@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_export(env: Env, args: argparse.Namespace) -> int:
-    from app.services import agreement_doc, mediation_views
+    from app.services.mediation import agreement_doc
+    from app.services.mediation import views as mediation_views
 
     ctx = env.require_station()
     mediation_id = mediation_views.by_number(ctx.community_id, args.number)
@@ -38,7 +39,7 @@ def cmd_export(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_overdue(env: Env, args: argparse.Namespace) -> int:
-    from app.services import mediation_views
+    from app.services.mediation import views as mediation_views
 
     ctx = env.require_station()
     rows = mediation_views.overdue_follow_ups(ctx.community_id)

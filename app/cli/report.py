@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_report(env: Env, args: argparse.Namespace) -> int:
-    from app.services import metrics, places
+    from app.services.cases import metrics
+    from app.services.places import views as places
 
     ctx = env.require_station()
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from app.cli import trust
 from app.cli.common import CliError, Env, progress_printer
 from app.i18n import t
-from app.services.station import StationError, init_community
+from app.services.station.identity import StationError, init_community
 
 ENV_PASSPHRASE = "MULIN_PASSPHRASE"
 
@@ -94,7 +94,7 @@ def cmd_init(env: Env, args: argparse.Namespace) -> int:
 
 
 def _join(env: Env, args: argparse.Namespace) -> int:
-    from app.services.station import join_community
+    from app.services.station.identity import join_community
     from app.services.sync import keys
 
     if args.prefix is None:

@@ -69,7 +69,7 @@ def _ask_new(env_name: str) -> str:
 
 def unlock(paths: Paths) -> bool:
     """Before opening: set the key of an encrypted station (env or terminal prompt)."""
-    from app.services import crypto_db
+    from app.services.trust import crypto_db
 
     try:
         return crypto_db.prepare(paths.database, lambda: _ask(t("trust.ask_passphrase")))
@@ -88,7 +88,7 @@ def add_encrypt_option(parser: argparse.ArgumentParser) -> None:
 
 def apply_encrypt_option(env: Env, args: argparse.Namespace) -> bool:
     """Set up encryption for a new station as ``--encrypt`` asks; True if encrypted."""
-    from app.services import crypto_db
+    from app.services.trust import crypto_db
 
     encrypt = args.encrypt if args.encrypt is not None else crypto_db.default_encrypt()
     if not encrypt or env.demo:
@@ -105,7 +105,7 @@ def apply_encrypt_option(env: Env, args: argparse.Namespace) -> bool:
 
 
 def cmd_backup(env: Env, args: argparse.Namespace) -> int:
-    from app.services import backup
+    from app.services.trust import backup
 
     env.require_station()
     if args.file:
@@ -129,7 +129,7 @@ def _encrypted(env: Env) -> bool:
 
 
 def cmd_restore(env: Env, args: argparse.Namespace) -> int:
-    from app.services import backup
+    from app.services.trust import backup
 
     env.open()
     try:
@@ -141,7 +141,7 @@ def cmd_restore(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
-    from app.services import check
+    from app.services.trust import check
 
     env.open()
     problems = check.run(progress_printer if sys.stderr.isatty() else None)
@@ -155,7 +155,7 @@ def cmd_check(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
-    from app.services import crypto_db
+    from app.services.trust import crypto_db
 
     if env.demo:
         raise CliError(t("trust.demo_plain"))
@@ -172,7 +172,7 @@ def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_operator_add(env: Env, args: argparse.Namespace) -> int:
-    from app.services import operators
+    from app.services.trust import operators
 
     env.require_station()
     pin = os.environ.get("MULIN_PIN") or _ask(t("trust.ask_pin"))
@@ -185,7 +185,7 @@ def cmd_operator_add(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_operator_list(env: Env, args: argparse.Namespace) -> int:
-    from app.services import operators
+    from app.services.trust import operators
 
     env.require_station()
     for op in operators.list_operators():
@@ -194,7 +194,7 @@ def cmd_operator_list(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_operator_remove(env: Env, args: argparse.Namespace) -> int:
-    from app.services import operators
+    from app.services.trust import operators
 
     env.require_station()
     match = [o for o in operators.list_operators() if o.name == args.name]
@@ -207,7 +207,7 @@ def cmd_operator_remove(env: Env, args: argparse.Namespace) -> int:
 
 def daily_backup(env: Env) -> None:
     """The first start of the day backs the station up (a failure only warns)."""
-    from app.services import backup
+    from app.services.trust import backup
 
     try:
         backup.daily(env.paths, _keep(env))
@@ -217,7 +217,7 @@ def daily_backup(env: Env) -> None:
 
 def backup_before_import(env: Env) -> None:
     """``mulin import`` / ``mulin sync`` back the station up first; no backup, no import."""
-    from app.services import backup
+    from app.services.trust import backup
 
     try:
         backup.before_import(env.paths, _keep(env))

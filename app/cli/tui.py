@@ -8,8 +8,8 @@ from app import clock
 from app.cli.common import CliError, Env, progress_printer
 from app.cli.trust import daily_backup
 from app.i18n import t
-from app.services import demo
-from app.services.operators import add_demo_operators
+from app.services.station import demo
+from app.services.trust.operators import add_demo_operators
 
 
 def run_tui(env: Env) -> int:

@@ -18,7 +18,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from app.services.places import GridRect, MapBuilding, MapData
+from app.services.places.views import GridRect, MapBuilding, MapData
 
 BADGES = {
     "red": Style(color="white", bgcolor="red", bold=True),

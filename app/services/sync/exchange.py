@@ -24,8 +24,8 @@ from typing import Any
 
 from app import clock, store
 from app.i18n import t
-from app.services import derived, settings
-from app.services import station as station_service
+from app.services.station import derived, settings
+from app.services.station import identity as station_service
 from app.services.sync import bundle, duplicates, keys
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector

@@ -9,7 +9,7 @@ from typing import Any
 
 from app import clock, store
 from app.hlc import decode
-from app.services import station as station_service
+from app.services.station import identity as station_service
 from app.services.sync import keys
 from app.services.sync.exchange import clock_warnings, station_names
 from models.db import db

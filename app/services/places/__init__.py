@@ -1,0 +1,1 @@
+"""Places and the building ledger: grids, buildings, households, residents, visits, key care."""

@@ -1,0 +1,245 @@
+"""The search-key index: built once, kept current from the change log, rebuilt on demand.
+
+Keys are computed once per write, never per keystroke. Whatever wrote a resident — a
+service, the demo generator, a bundle import — logged a :class:`models.sync.Change`;
+:func:`ensure_current` re-keys the residents changed since the last position it saw
+(a cheap ``max(rowid)`` check when nothing changed). Imports also reach
+:func:`refresh_residents` through the derived-cache registry. The index is station
+local (never synced) and can always be rebuilt from content with :func:`rebuild`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from enum import IntEnum
+from functools import lru_cache
+from typing import Any, cast
+
+from app.services.search.keys import is_han, name_syllables, name_variants, split_surname
+from app.services.station import derived
+from models.db import db
+from models.places import Resident
+from models.search import SearchKey
+from models.sync import LocalState
+
+Progress = Callable[[str, float], None]
+
+WATERMARK = "search.watermark"
+#: More changed residents than this since the last look: rebuild instead of patching.
+REBUILD_OVER = 20000
+_BATCH = 1000
+_TABLE = SearchKey._meta.table_name
+
+
+class Field(IntEnum):
+    """What a key was made from (ranking depends on it)."""
+
+    NAME = 0  # 王秀兰
+    GIVEN = 1  # 秀兰
+    PINYIN = 2  # wangxiulan (the proper reading)
+    INITIALS = 3  # wxl
+    GIVEN_PINYIN = 4  # xiulan
+    GIVEN_INITIALS = 5  # xl
+    ALT_PINYIN = 6  # another reading of a polyphonic name
+    ALT_INITIALS = 7
+    PHONE = 8  # phone digits reversed: a tail is a prefix
+    ID_HEAD = 9  # ID number from the front (region, birth date)
+    ID_TAIL = 10  # ID number reversed
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+@lru_cache(maxsize=65536)
+def _name_keys(name: str) -> frozenset[tuple[str, int]]:
+    """Keys of a name (cached: a street has many 王秀兰 and fewer distinct names)."""
+    name = "".join(name.split())
+    if not name:
+        return frozenset()
+    keys: set[tuple[str, int]] = {(name.lower(), Field.NAME)}
+    surname, given = split_surname(name)
+    if given:
+        keys.add((given.lower(), Field.GIVEN))
+    if not any(is_han(c) for c in name):
+        return frozenset(keys | {("".join(c for c in name.lower() if c.isalnum()),
+                                  Field.PINYIN)})
+    n_surname = len(name_syllables(surname)) if surname else 0
+    for i, syllables in enumerate(name_variants(name)):
+        py, ini = Field.PINYIN if i == 0 else Field.ALT_PINYIN, \
+            Field.INITIALS if i == 0 else Field.ALT_INITIALS
+        keys.add(("".join(syllables), py))
+        keys.add(("".join(s[0] for s in syllables), ini))
+        rest = syllables[n_surname:]
+        if rest:
+            keys.add(("".join(rest), Field.GIVEN_PINYIN))
+            keys.add(("".join(s[0] for s in rest), Field.GIVEN_INITIALS))
+    return frozenset(keys)
+
+
+def resident_keys(name: str, phone: str, id_number: str) -> set[tuple[str, int]]:
+    """Every (key, field) a resident is found by."""
+    keys = set(_name_keys(name))
+    digits = _digits(phone)
+    if len(digits) >= 4:
+        keys.add((digits[::-1], Field.PHONE))
+    ident = "".join(c for c in id_number.lower() if c.isalnum())
+    if len(ident) >= 4:
+        keys.add((ident, Field.ID_HEAD))
+        keys.add((ident[::-1], Field.ID_TAIL))
+    return {(k, int(f)) for k, f in keys if k}
+
+
+# -- the table -------------------------------------------------------------------
+#: The (building, room) index of ``models.places.Household`` (made here on older files).
+DOOR_INDEX = "household_building_id_room"
+#: Database files known to hold the index table (checked once per process).
+_ready: set[str] = set()
+
+
+def ensure_table() -> None:
+    """Create the index table in a database made before it existed (once per process)."""
+    if db.database in _ready:
+        return
+    db.create_tables([SearchKey], safe=True)
+    db.execute_sql(f"CREATE INDEX IF NOT EXISTS {DOOR_INDEX} ON household (building_id, room)")
+    _ready.add(db.database)
+
+
+def _insert(rows: list[tuple[str, str, int, str]]) -> None:
+    if rows:
+        db.cursor().executemany(
+            f'INSERT OR IGNORE INTO "{_TABLE}" (key, ref_id, field, kind) VALUES (?, ?, ?, ?)',
+            rows)
+
+
+def _key_rows(residents: Iterable[tuple[str, str, str, str]]) -> list[tuple[str, str, int, str]]:
+    return [(key, rid, field, "resident") for rid, name, phone, ident in residents
+            for key, field in resident_keys(name or "", phone or "", ident or "")]
+
+
+def _residents(ids: list[str] | None = None) -> Iterator[tuple[str, str, str, str]]:
+    query = (Resident.select(Resident.id, Resident.name, Resident.phone, Resident.id_number)
+             .where(Resident.deleted == False))  # noqa: E712
+    if ids is not None:
+        query = query.where(Resident.id.in_(ids))
+    return iter(cast(Any, query.tuples()))
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def refresh_residents(ids: Iterable[str]) -> None:
+    """Re-key these residents (deleted ones lose their keys). A derived-cache write."""
+    ensure_table()
+    with db.atomic():
+        for chunk in _chunks(sorted(set(ids))):
+            SearchKey.delete().where(SearchKey.ref_id.in_(chunk)).execute()
+            _insert(_key_rows(_residents(chunk)))
+
+
+@derived.register("resident")
+def _after_import(ids: set[str]) -> None:
+    refresh_residents(ids)
+
+
+# -- keeping current ----------------------------------------------------------------
+def _log_top() -> int:
+    return int(db.execute_sql("SELECT coalesce(max(rowid), 0) FROM change").fetchone()[0])
+
+
+def _watermark() -> int | None:
+    row = LocalState.get_or_none(LocalState.id == WATERMARK)
+    return int(row.value) if row else None
+
+
+def _set_watermark(value: int) -> None:
+    LocalState.replace(id=WATERMARK, value=str(value)).execute()
+
+
+def _changed_residents(since: int) -> set[str]:
+    rows = db.execute_sql(
+        'SELECT DISTINCT row_id FROM change WHERE rowid > ? AND "table" = ?',
+        (since, Resident._meta.table_name))
+    return {r[0] for r in rows}
+
+
+def needs_rebuild() -> bool:
+    """True when the index is missing or too far behind to patch (show progress)."""
+    ensure_table()
+    mark = _watermark()
+    top = _log_top()
+    return mark is None or mark > top or top - mark > REBUILD_OVER
+
+
+def ensure_current(progress: Progress | None = None) -> None:
+    """Bring the index up to the change log: patch what changed, or rebuild."""
+    if needs_rebuild():
+        rebuild(progress)
+        return
+    mark, top = _watermark() or 0, _log_top()
+    if top == mark:
+        return
+    changed = _changed_residents(mark)
+    with db.atomic():
+        if changed:
+            refresh_residents(changed)
+        _set_watermark(top)
+
+
+def rebuild(progress: Progress | None = None) -> int:
+    """Rebuild the whole index for this station; returns the number of keys.
+
+    Batches commit one by one, so a long rebuild never holds the write lock for long
+    (a form saved meanwhile waits a batch, not the whole rebuild); the watermark is
+    dropped first and set last, so an interrupted rebuild is simply done again.
+    """
+    ensure_table()
+    total = max(1, Resident.select().where(Resident.deleted == False).count())  # noqa: E712
+    with db.atomic():
+        top = _log_top()
+        LocalState.delete().where(LocalState.id == WATERMARK).execute()
+        SearchKey.delete().execute()
+    done = keys = 0
+    for batch in _batches():
+        with db.atomic():
+            keys += _flush(batch)
+        done += len(batch)
+        if progress:
+            progress("residents", min(1.0, done / total))
+    with db.atomic():
+        _set_watermark(top)
+    if progress:
+        progress("done", 1.0)
+    return keys
+
+
+Row = tuple[str, str, str, str]
+
+
+def _batches() -> Iterator[list[Row]]:
+    """Every live resident (id, name, phone, ID number), by id, a batch at a time."""
+    last = ""
+    while True:
+        query = (Resident.select(Resident.id, Resident.name, Resident.phone, Resident.id_number)
+                 .where((Resident.deleted == False) & (Resident.id > last))  # noqa: E712
+                 .order_by(Resident.id).limit(_BATCH))
+        batch: list[Row] = list(cast(Any, query.tuples()))
+        if not batch:
+            return
+        yield batch
+        last = batch[-1][0]
+
+
+def _flush(batch: list[Row]) -> int:
+    rows = _key_rows(batch)
+    _insert(rows)
+    return len(rows)
+
+
+def rebuild_in_thread(progress: Progress | None = None) -> int:
+    """:func:`rebuild` from a worker thread (its own connection)."""
+    with db.connection_context():
+        return rebuild(progress)

@@ -1,0 +1,40 @@
+"""Derived caches (case state, search keys …) recomputed after writes that bypass a
+service — chiefly bundle import. Services register a refresher per table; the sync
+service calls :func:`refresh` with the ids each table had changed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+Refresher = Callable[[set[str]], None]
+
+#: Modules that register refreshers when imported.
+MODULES: list[str] = [
+    "app.services.cases.lifecycle",
+    "app.services.search.index",
+    "app.services.mediation.records",
+]
+
+_REFRESHERS: dict[str, list[Refresher]] = {}
+
+
+def register(table: str) -> Callable[[Refresher], Refresher]:
+    """Decorator: call ``fn(ids)`` when rows of ``table`` changed outside their service."""
+
+    def wrap(fn: Refresher) -> Refresher:
+        _REFRESHERS.setdefault(table, []).append(fn)
+        return fn
+
+    return wrap
+
+
+def refresh(changed: dict[str, set[str]]) -> None:
+    """Run every refresher for the tables in ``changed`` (table name -> row ids)."""
+    for name in MODULES:
+        importlib.import_module(name)
+    for table, ids in changed.items():
+        for fn in _REFRESHERS.get(table, []):
+            if ids:
+                fn(ids)

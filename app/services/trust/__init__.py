@@ -1,0 +1,1 @@
+"""Trust: operators and roles, the audit trail, backups, encryption at rest, `mulin check`."""

@@ -1,0 +1,136 @@
+"""``mulin check``: SQLite's integrity check plus Mulin's own invariants.
+
+1. ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` (no orphan rows);
+2. every case's cached state and handler equal what its events give
+   (:func:`app.services.cases.lifecycle.derive`);
+3. the change log agrees with the tables: every content row has a change, every
+   inserted or appended row that the log names exists, and each station's changes
+   are numbered without gaps (``seq`` 1, 2, 3 … for this station; contiguous for peers).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+from app import store
+from models.db import db
+from models.schema import TABLES
+
+#: How many example ids a problem lists at most.
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: ``kind`` is a catalog suffix (``check.<kind>``), ``detail`` text."""
+
+    kind: str
+    detail: str
+
+
+def _rows(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return list(db.execute_sql(sql, params).fetchall())
+
+
+def integrity() -> Iterator[Problem]:
+    result = [r[0] for r in _rows("PRAGMA integrity_check")]
+    if result != ["ok"]:
+        yield Problem("integrity", "; ".join(result[:EXAMPLES]))
+
+
+def foreign_keys() -> Iterator[Problem]:
+    orphans: dict[tuple[str, str], list[str]] = {}
+    for table, rowid, parent, _fk in _rows("PRAGMA foreign_key_check"):
+        found = _rows(f'SELECT id FROM "{table}" WHERE rowid = ?', (rowid,))
+        orphans.setdefault((table, parent), []).append(str(found[0][0]) if found else str(rowid))
+    for (table, parent), ids in sorted(orphans.items()):
+        yield Problem("orphans", f"{table} → {parent}: {len(ids)} ({', '.join(ids[:EXAMPLES])})")
+
+
+def _cases_module() -> Any | None:
+    try:
+        return importlib.import_module("app.services.cases.lifecycle")
+    except ImportError:
+        return None
+
+
+def case_states() -> Iterator[Problem]:
+    """Cached case columns must equal the fold of the case's events."""
+    cases = _cases_module()
+    if cases is None or not hasattr(cases, "derive"):
+        return
+    from models.cases import Case, CaseEvent
+
+    events: dict[str, list[Any]] = {}
+    for row in CaseEvent.select():
+        events.setdefault(row.case_id, []).append(cases._event(row))
+    wrong: list[str] = []
+    for case_id, state, handler in cast(Any, Case.select(Case.id, Case.state, Case.handler)
+                                        .tuples()):
+        d = cases.derive(events.get(case_id, []))
+        if (d.state, d.handler) != (state, handler):
+            wrong.append(f"{case_id} {state}≠{d.state}" if state != d.state
+                         else f"{case_id} handler {handler!r}≠{d.handler!r}")
+    if wrong:
+        yield Problem("case_state", f"{len(wrong)} ({'; '.join(wrong[:EXAMPLES])})")
+
+
+def _content_tables() -> list[tuple[str, bool]]:
+    return [(m._meta.table_name, m.append_only) for m in TABLES if m.synced]
+
+
+def unlogged_rows() -> Iterator[Problem]:
+    """Content rows that no change in the log wrote."""
+    for table, _ in _content_tables():
+        ids = _rows(f'SELECT id FROM "{table}" t WHERE NOT EXISTS (SELECT 1 FROM change c '
+                    'WHERE c."table" = ? AND c.row_id = t.id)', (table,))
+        if ids:
+            sample = ", ".join(str(i[0]) for i in ids[:EXAMPLES])
+            yield Problem("unlogged", f"{table}: {len(ids)} ({sample})")
+
+
+def missing_rows() -> Iterator[Problem]:
+    """Changes that inserted a row the table no longer holds (rows are never removed)."""
+    for table, _ in _content_tables():
+        ids = _rows(f'SELECT c.row_id FROM change c WHERE c."table" = ? AND c.op IN '
+                    f'(\'insert\', \'append\') AND NOT EXISTS (SELECT 1 FROM "{table}" t '
+                    'WHERE t.id = c.row_id)', (table,))
+        if ids:
+            sample = ", ".join(str(i[0]) for i in ids[:EXAMPLES])
+            yield Problem("missing", f"{table}: {len(ids)} ({sample})")
+
+
+def sequences() -> Iterator[Problem]:
+    """Each origin's change numbers are contiguous; this station's start at 1."""
+    try:
+        local = store.context().station_id
+    except store.NoStationError:
+        local = ""
+    for origin, count, low, high in _rows(
+            "SELECT origin, count(*), min(seq), max(seq) FROM change GROUP BY origin"):
+        if count != high - low + 1 or (origin == local and low != 1):
+            yield Problem("seq_gap", f"{origin}: {count} changes numbered {low}..{high}")
+
+
+CHECKS: tuple[Callable[[], Iterator[Problem]], ...] = (
+    integrity, foreign_keys, case_states, unlogged_rows, missing_rows, sequences)
+
+
+def run(progress: Callable[[str, float], None] | None = None) -> list[Problem]:
+    """Every check; an empty list means the database is sound."""
+    problems: list[Problem] = []
+    for i, check in enumerate(CHECKS):
+        if progress:
+            progress(check.__name__, i / len(CHECKS))
+        if problems and problems[0].kind == "integrity":
+            break  # a damaged file makes the other checks meaningless
+        try:
+            problems.extend(check())
+        except Exception as exc:  # noqa: BLE001 - a damaged file can fail any query
+            problems.append(Problem("error", f"{check.__name__}: {exc}"))
+    if progress:
+        progress("done", 1.0)
+    return problems

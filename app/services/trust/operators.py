@@ -1,0 +1,374 @@
+"""Operators 操作员: PINs, sign-in with rate limiting, roles and what each may see.
+
+Roles: ``duty`` 值班人员 (duty staff), ``grid_worker`` 网格员, ``admin`` 书记/管理员.
+The signed-in operator is kept here (one per process, like the store's station
+context) and stamped on every change (``Change.operator`` = the operator's id).
+
+Personal fields and who sees them (``access``):
+
+============  =========  ===========  =========
+field         duty       grid_worker  admin
+============  =========  ===========  =========
+id_number     hidden     hidden       reveal
+health_note   hidden     shown        shown
+phone         reveal     reveal       reveal
+============  =========  ===========  =========
+
+*hidden*: always masked; *reveal*: masked until the operator asks, and each reveal is
+recorded (:func:`app.services.trust.audit.reveal`); *shown*: in clear. A station without
+operators (tests, a fresh ``mulin init``) acts as ``admin``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from app import clock, store
+from models.db import db
+from models.operators import Operator
+from models.sync import LocalState
+
+ROLES = ("duty", "grid_worker", "admin")
+
+#: Free tries before wrong PINs start locking sign-in, the first lockout, the longest.
+FREE_TRIES = 3
+FIRST_LOCKOUT = timedelta(seconds=30)
+MAX_LOCKOUT = timedelta(minutes=15)
+
+#: Demo operators made by ``mulin demo`` / ``mulin --demo`` (PINs are in the README).
+DEMO_OPERATORS = (("管理员", "admin", "0000"), ("值班员", "duty", "1111"),
+                  ("网格员", "grid_worker", "2222"))
+
+
+class Access(Enum):
+    HIDDEN = "hidden"
+    REVEAL = "reveal"
+    SHOWN = "shown"
+
+
+POLICY: dict[str, dict[str, Access]] = {
+    "id_number": {"duty": Access.HIDDEN, "grid_worker": Access.HIDDEN,
+                  "admin": Access.REVEAL},
+    "health_note": {"duty": Access.HIDDEN, "grid_worker": Access.SHOWN,
+                    "admin": Access.SHOWN},
+    "phone": {"duty": Access.REVEAL, "grid_worker": Access.REVEAL, "admin": Access.REVEAL},
+}
+#: Column names that hold the same kind of data under another name.
+ALIASES = {"reporter_phone": "phone"}
+
+#: Actions only some roles may take.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "operators.manage": ("admin",),
+    "settings.manage": ("admin",),
+}
+
+
+class OperatorError(ValueError):
+    """An operator cannot be added, or a sign-in is refused."""
+
+
+class SignInLocked(OperatorError):
+    """Too many wrong PINs: sign-in for this operator waits ``seconds``."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"too many wrong PINs; try again in {seconds} s")
+        self.seconds = seconds
+
+
+class WrongPin(OperatorError):
+    """The PIN does not match; ``left`` free tries remain before a lockout."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__("wrong PIN")
+        self.left = left
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    """An operator as screens and the CLI see it (never the hash)."""
+
+    id: str
+    name: str
+    role: str
+
+
+class OperatorIn(BaseModel):
+    """A new operator, validated before anything is written."""
+
+    name: str = Field(min_length=1, max_length=40)
+    role: str
+    pin: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("name is empty")
+        return v
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        if v not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        return v
+
+    @field_validator("pin")
+    @classmethod
+    def _pin(cls, v: str) -> str:
+        return check_pin(v)
+
+
+def check_pin(pin: str) -> str:
+    """A PIN is 4 to 8 digits (full-width digits from an IME are accepted)."""
+    import unicodedata
+
+    pin = unicodedata.normalize("NFKC", pin).strip()
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ValueError("PIN must be 4 to 8 digits")
+    return pin
+
+
+# --- hashing -------------------------------------------------------------------------
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # Argon2id, random 16-byte salt, RFC 9106 low-memory profile
+
+
+def hash_pin(pin: str) -> str:
+    """A slow salted Argon2id hash of the PIN (the only form ever stored)."""
+    return str(_hasher().hash(check_pin(pin)))
+
+
+def verify_pin(pin_hash: str, pin: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return bool(_hasher().verify(pin_hash, pin))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- operators -------------------------------------------------------------------------
+
+
+def _view(op: Operator) -> OperatorView:
+    return OperatorView(op.id, op.name, op.role)
+
+
+def has_operators() -> bool:
+    """True when sign-in is required on this station."""
+    if not Operator.table_exists():
+        return False
+    return bool(Operator.select().where(Operator.deleted == False).exists())  # noqa: E712
+
+
+def list_operators() -> list[OperatorView]:
+    query = Operator.select().where(Operator.deleted == False)  # noqa: E712
+    rank = {role: i for i, role in enumerate(reversed(ROLES))}  # admin first
+    return sorted((_view(o) for o in query), key=lambda o: (rank.get(o.role, 9), o.name))
+
+
+def get(operator_id: str) -> OperatorView | None:
+    op = Operator.get_or_none(Operator.id == operator_id)
+    return _view(op) if op else None
+
+
+def add_operator(name: str, role: str, pin: str, operator_id: str | None = None) -> str:
+    """Add an operator (validated first; the PIN is hashed before the transaction)."""
+    try:
+        data = OperatorIn(name=name, role=role, pin=pin)
+    except ValidationError as exc:
+        raise OperatorError("; ".join(e["msg"] for e in exc.errors())) from exc
+    taken = Operator.select().where((Operator.name == data.name)
+                                    & (Operator.deleted == False)).exists()  # noqa: E712
+    if taken:
+        raise OperatorError(f"an operator named {data.name!r} already exists")
+    pin_hash = hash_pin(data.pin)
+    with store.write() as tx:
+        values: dict[str, Any] = {"name": data.name, "role": data.role, "pin_hash": pin_hash}
+        if operator_id:
+            values["id"] = operator_id
+        return tx.insert(Operator, **values)
+
+
+def remove_operator(operator_id: str) -> None:
+    with store.write() as tx:
+        tx.delete(Operator, operator_id)
+
+
+def add_demo_operators() -> list[OperatorView]:
+    """The demo station's operators (admin 0000, duty 1111, grid worker 2222)."""
+    if has_operators():
+        return list_operators()
+    for name, role, pin in DEMO_OPERATORS:
+        add_operator(name, role, pin)
+    return list_operators()
+
+
+# --- the session ------------------------------------------------------------------------
+
+_current: OperatorView | None = None
+
+
+def current() -> OperatorView | None:
+    """The operator signed in in this process, if any."""
+    return _current
+
+
+def current_role() -> str:
+    """The role that decides what is shown: ``admin`` when nobody needs to sign in."""
+    return _current.role if _current else "admin"
+
+
+def _set_current(op: OperatorView | None) -> None:
+    global _current
+    _current = op
+    try:
+        store.context().operator = op.id if op else ""
+    except store.NoStationError:
+        pass
+
+
+def sign_in_as(operator_id: str) -> OperatorView:
+    """Sign in without a PIN (tests and ``MulinApp(operator=...)``)."""
+    view = get(operator_id)
+    if view is None:
+        raise OperatorError("no such operator")
+    _set_current(view)
+    return view
+
+
+def sign_out() -> None:
+    _set_current(None)
+
+
+def _failures() -> dict[str, dict[str, Any]]:
+    row = LocalState.get_or_none(LocalState.id == "signin_failures")
+    return json.loads(row.value) if row else {}
+
+
+def _save_failures(data: dict[str, dict[str, Any]]) -> None:
+    # Local bookkeeping (never synced, never content): written directly.
+    with db.atomic():
+        LocalState.insert(id="signin_failures",
+                          value=json.dumps(data)).on_conflict_replace().execute()
+
+
+def lockout_left(operator_id: str) -> int:
+    """Seconds before this operator may try a PIN again (0 = now)."""
+    entry = _failures().get(operator_id)
+    if not entry or not entry.get("until"):
+        return 0
+    left = datetime.fromisoformat(entry["until"]) - clock.now()
+    return max(0, int(left.total_seconds() + 0.999))
+
+
+def _lockout(count: int) -> timedelta:
+    over = count - FREE_TRIES
+    return min(FIRST_LOCKOUT * (2 ** max(0, over)), MAX_LOCKOUT)
+
+
+def _record_failure(operator_id: str) -> int:
+    data = _failures()
+    entry = data.get(operator_id, {"count": 0, "until": None})
+    entry["count"] = int(entry["count"]) + 1
+    if entry["count"] >= FREE_TRIES:
+        entry["until"] = (clock.now() + _lockout(entry["count"])).isoformat()
+    data[operator_id] = entry
+    _save_failures(data)
+    return max(0, FREE_TRIES - entry["count"])
+
+
+def sign_in(operator_id: str, pin: str) -> OperatorView:
+    """Check the PIN and make this operator the one on duty.
+
+    Raises :class:`SignInLocked` while a lockout runs (without checking the PIN) and
+    :class:`WrongPin` for a wrong PIN; after ``FREE_TRIES`` wrong PINs each further one
+    locks sign-in for 30 s, doubling up to 15 minutes. A right PIN clears the count.
+    """
+    left = lockout_left(operator_id)
+    if left:
+        raise SignInLocked(left)
+    op = Operator.get_or_none((Operator.id == operator_id) & (Operator.deleted == False))  # noqa: E712
+    if op is None:
+        raise OperatorError("no such operator")
+    if not verify_pin(op.pin_hash, pin):
+        raise WrongPin(_record_failure(operator_id))
+    data = _failures()
+    if data.pop(operator_id, None) is not None:
+        _save_failures(data)
+    view = _view(op)
+    _set_current(view)
+    return view
+
+
+def check_current_pin(pin: str) -> OperatorView:
+    """Unlock: the PIN of the operator on duty (same rate limit as sign-in)."""
+    if _current is None:
+        raise OperatorError("nobody is signed in")
+    return sign_in(_current.id, pin)
+
+
+# --- what each role may see and do ---------------------------------------------------
+
+
+def _field(field: str) -> str:
+    return ALIASES.get(field, field)
+
+
+def access(role: str | None, field: str) -> Access:
+    """How ``role`` sees ``field``; fields that are not personal are always shown."""
+    rules = POLICY.get(_field(field))
+    if rules is None:
+        return Access.SHOWN
+    return rules.get(role or "admin", Access.HIDDEN)
+
+
+def can_see(role: str | None, field: str) -> bool:
+    """May ``role`` ever see ``field`` in clear (directly or by revealing it)?"""
+    return access(role, field) is not Access.HIDDEN
+
+
+def may_reveal(role: str | None, field: str) -> bool:
+    return access(role, field) is Access.REVEAL
+
+
+def may(role: str | None, action: str) -> bool:
+    """May ``role`` take ``action`` (``operators.manage``, ``settings.manage`` …)?"""
+    return (role or "admin") in ACTIONS.get(action, ROLES)
+
+
+def mask(field: str, value: str | None) -> str:
+    """The masked form: ID ``4201**********0021``, phone ``138****5678``, notes ``***``."""
+    if not value:
+        return ""
+    kind = _field(field)
+    if kind == "id_number" and len(value) > 8:
+        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    if kind == "phone" and len(value) >= 7:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "***"
+
+
+def shown(field: str, value: str | None, revealed: bool = False,
+          role: str | None = None) -> str:
+    """``value`` as the operator on duty (or ``role``) may see it on screen."""
+    how = access(role if role is not None else current_role(), field)
+    if how is Access.SHOWN or (how is Access.REVEAL and revealed):
+        return value or ""
+    return mask(field, value)
+
+
+def is_personal(field: str) -> bool:
+    return _field(field) in POLICY

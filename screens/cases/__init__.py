@@ -1,0 +1,1 @@
+"""Screens of cases: the colour board, a case's detail and actions, intake, dashboard, handover."""

@@ -1,0 +1,1 @@
+"""Screens of mediation: the records list, one record, its forms, the conventions."""

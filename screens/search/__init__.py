@@ -1,0 +1,1 @@
+"""The find box (Ctrl+F) and its results."""

@@ -1,0 +1,1 @@
+"""Sign-in, lock and record history screens."""
