@@ -13,7 +13,7 @@ from pathlib import Path
 
 def work(data_dir: Path, changes: int) -> int:
     from app import clock, store
-    from benchmarks.suite import open_env
+    from benchmarks.opening import open_env
     from models.places import Household, Resident
     from models.visits import Visit
 

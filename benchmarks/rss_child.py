@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] == "--bare":
         asyncio.run(_bare())
         return 0
-    from benchmarks.suite import open_env
+    from benchmarks.opening import open_env
     from benchmarks.tour import make_app, visit_everything
 
     env = open_env(Path(argv[0]))

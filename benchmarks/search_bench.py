@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(argv)
-    from benchmarks.suite import open_env
+    from benchmarks.opening import open_env
 
     open_env(args.data_dir)
     from models.places import Resident

@@ -14,6 +14,7 @@ from typing import Any
 from benchmarks import proc
 from benchmarks.core import NOT_YET, Figure, Target, guarded, unavailable
 from benchmarks.data import DB_NAME, DataSet
+from benchmarks.opening import open_env
 
 BARE = "bare Textual app, one line"
 
@@ -45,13 +46,10 @@ def _has(module: str) -> bool:
 
 
 def cli_commands() -> set[str]:
-    """The ``mulin`` subcommands this tree offers right now (sync, check … land later)."""
+    """The ``mulin`` subcommands this tree offers."""
     from app.cli import build_parser
 
-    try:
-        parser = build_parser()
-    except Exception:  # noqa: BLE001 - a half-landed command must not sink the report
-        return set()
+    parser = build_parser()
     for action in parser._subparsers._group_actions if parser._subparsers else []:
         choices = getattr(action, "choices", None)
         if choices:
@@ -128,16 +126,6 @@ def rss_after_tour(plan: Plan, street: Path) -> list[Figure]:
 
 
 # --- UI under Pilot -----------------------------------------------------------------------
-
-def open_env(data_dir: Path) -> Any:
-    """Open a station in this process exactly as the CLI does (unlock, migrate, activate)."""
-    from app.cli import build_parser
-    from app.cli.common import Env
-
-    env = Env.from_args(build_parser().parse_args(["--data-dir", str(data_dir)]))
-    env.open()
-    return env
-
 
 def ui(plan: Plan, stations: dict[str, Path]) -> tuple[list[Figure], dict[str, list[float]]]:
     """The UI figures, and the bare app's samples (the search figures' reference)."""

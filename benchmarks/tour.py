@@ -139,12 +139,14 @@ async def _filter(app: Any, pilot: Any, out: dict[str, list[float]], rounds: int
 
 def _number_fragment(app: Any) -> str:
     """The start of the case number on the cases list's current row ("SA-20261")."""
+    from textual.css.query import NoMatches
+
     from screens.widgets.virtual_table import VirtualTable
 
     try:
         row = app.screen.query_one(VirtualTable).current_row
         number = next(str(c) for c in row.cells if "-" in str(c))
-    except Exception:  # noqa: BLE001 - any list will do; fall back to a plausible prefix
+    except (NoMatches, AttributeError, StopIteration):  # no list, no row, or no number
         number = "SA-20261125"
     return number[:8]
 

@@ -7,17 +7,11 @@ import sys
 from dataclasses import dataclass
 
 from app import config, i18n
+from app.cli.errors import CliError
+from app.cli.passphrase import unlock
 from app.services.station import identity as station
 from app.store import StationContext
 from models.schema import NewerSchemaError
-
-
-class CliError(Exception):
-    """A refusal with a one-line reason; ``status`` is the exit code."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -40,8 +34,6 @@ class Env:
 
     def open(self) -> StationContext | None:
         """Open the database (creating or migrating it); the station if there is one."""
-        from app.cli.trust import unlock  # issue 9: key of an encrypted station
-
         unlock(self.paths)
         try:
             return station.open_station(self.paths)

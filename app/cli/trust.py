@@ -1,4 +1,4 @@
-"""``mulin backup | restore | check | rekey | operator``, and unlocking an encrypted station.
+"""``mulin backup | restore | check | rekey | operator``, and encrypting a new station.
 
 ``mulin init`` (the sync module's) calls :func:`add_encrypt_option` on its parser and
 :func:`apply_encrypt_option` before creating the database.
@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from app.cli.common import CliError, Env, progress_printer
-from app.config import Paths
+from app.cli.passphrase import ask as _ask
+from app.cli.passphrase import ask_new as _ask_new
 from app.i18n import t
 
 
@@ -47,36 +47,6 @@ def register(sub: Any) -> None:
 
 
 # --- passphrases ------------------------------------------------------------------------
-
-
-def _ask(prompt: str) -> str:
-    if not sys.stdin or not sys.stdin.isatty():
-        return ""
-    return getpass.getpass(prompt)
-
-
-def _ask_new(env_name: str) -> str:
-    given = os.environ.get(env_name)
-    if given:
-        return given
-    first = _ask(t("trust.ask_new_passphrase"))
-    if first and first != _ask(t("trust.ask_again")):
-        raise CliError(t("trust.passphrases_differ"))
-    if not first:
-        raise CliError(t("trust.passphrase_needed_new", env=env_name))
-    return first
-
-
-def unlock(paths: Paths) -> bool:
-    """Before opening: set the key of an encrypted station (env or terminal prompt)."""
-    from app.services.trust import crypto_db
-
-    try:
-        return crypto_db.prepare(paths.database, lambda: _ask(t("trust.ask_passphrase")))
-    except crypto_db.PassphraseNeeded as exc:
-        raise CliError(t("trust.passphrase_needed", env=crypto_db.ENV_PASSPHRASE)) from exc
-    except crypto_db.WrongPassphrase as exc:
-        raise CliError(t("trust.wrong_passphrase")) from exc
 
 
 def add_encrypt_option(parser: argparse.ArgumentParser) -> None:

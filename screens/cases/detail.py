@@ -15,7 +15,7 @@ from app.i18n import t
 from app.services.cases import views as case_views
 from screens.base import MulinScreen
 from screens.cases.actions import ACTION_IDS, ACTION_KEYS, CaseActions
-from screens.cases.board import age_text, time_left_text
+from screens.cases.wording import age_text, time_left_text
 
 
 def _event_text(item: case_views.TimelineItem) -> str:

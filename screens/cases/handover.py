@@ -15,7 +15,7 @@ from app.services.cases import handover
 from app.services.cases.views import CaseRow
 from screens.base import MulinScreen
 from screens.cases.actions import FORM_CSS, widen
-from screens.cases.board import time_left_text
+from screens.cases.wording import time_left_text
 
 keymap.define("handover.note", "e", "note")
 keymap.define("handover.export", "x", "export")
