@@ -348,19 +348,12 @@ class SearchApp:
                                                                         None)
         if opener is not None:
             opener(hit.id)
-        elif hit.kind == "case" and _case_detail() is not None:
-            app.push_screen(cast(Any, _case_detail())(hit.id))
+        elif hit.kind == "case":
+            from screens.cases.detail import CaseDetailScreen  # loaded on first use
+
+            app.push_screen(CaseDetailScreen(hit.id))
         elif not select_row(screen, None, hit.id):
             app.notify(t("search.not_listed", number=hit.title))
-
-
-def _case_detail() -> type[Screen[Any]] | None:
-    """The case detail screen, where the cases engineer's module provides one."""
-    try:
-        from screens.cases.detail import CaseDetailScreen
-    except ImportError:
-        return None
-    return CaseDetailScreen
 
 
 def show_household(screen: Any, building_id: str, household_id: str | None) -> None:

@@ -17,6 +17,7 @@ from app.services.cases import views as case_views
 from app.services.cases.views import CaseFilter, CaseRow
 from app.services.mediation import views as mediation_views
 from app.services.mediation.views import OverdueFollowUp
+from app.services.places import care
 from app.services.station import settings
 from models.db import db
 
@@ -54,10 +55,6 @@ class Handover:
 
 
 def _visits_due(community_id: str) -> list[VisitDue]:
-    try:
-        from app.services.places import care
-    except ImportError:  # the care service is another issue's; the handover works without it
-        return []
     today = clock.today()
     rows = [r for r in care.care_rows(community_id) if r.due <= today]
     return [VisitDue(r.name, r.place, r.grid, r.due, ",".join(r.kinds)) for r in rows[:LIMIT]]

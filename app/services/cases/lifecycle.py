@@ -1,75 +1,51 @@
-"""Cases 诉求: intake, and the lifecycle as a pure state machine over append-only events.
+"""Cases 诉求: intake, lifecycle actions and the two-way evaluation, each refused before
+anything is written when the case does not allow it.
 
-A case's state is never stored as a fact: it is the fold of its ``CaseEvent`` rows ordered
-by ``(at, id)`` (DESIGN.md, sync contract 3). Events that are not allowed where they fall
-in that order (e.g. two stations both dispatched the same case) are skipped by the fold,
-so any set of events gives one state, whatever order it arrived in. Locally, an action
-that is not allowed is refused before anything is written.
+The state machine itself is :mod:`app.services.cases.machine` (pure) and the cached
+columns :mod:`app.services.cases.cache`; their public names are importable from here too,
+where the screens and the other services have always found them.
 
-Lifecycle::
-
-    received → responded → dispatched → signed (签收) → in_progress → resolved
-                              ↑   └→ returned (退单) ┘                    ↓
-                              └──── reopened ←── evaluated (poor) ← ─ evaluated → closed
-
-plus escalate / de-escalate (网格 → 社区 → 街道 → 区), merge into an original, cancel,
-and ``mediation_opened`` / ``mediation_closed`` (the mediation service) in between.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app import clock, store
 from app.i18n import t
-from app.services.cases import deadlines
-from app.services.station import derived, settings
+from app.services.cases.cache import current as current
+from app.services.cases.cache import events_of as events_of
+from app.services.cases.cache import refresh_community as refresh_community
+from app.services.cases.cache import refresh_derived_cache as refresh_derived_cache
+from app.services.cases.machine import ACTIONS as ACTIONS
+from app.services.cases.machine import ALLOWED as ALLOWED
+from app.services.cases.machine import CATEGORIES as CATEGORIES
+from app.services.cases.machine import CHANNELS as CHANNELS
+from app.services.cases.machine import CLOSED_RANK as CLOSED_RANK
+from app.services.cases.machine import COLOUR_RANK as COLOUR_RANK
+from app.services.cases.machine import COLOURS as COLOURS
+from app.services.cases.machine import EVAL_METHODS as EVAL_METHODS
+from app.services.cases.machine import LEVELS as LEVELS
+from app.services.cases.machine import NEEDS_REASON as NEEDS_REASON
+from app.services.cases.machine import OPEN_STATES as OPEN_STATES
+from app.services.cases.machine import POOR_SCORE as POOR_SCORE
+from app.services.cases.machine import STATES as STATES
+from app.services.cases.machine import TARGET_KINDS as TARGET_KINDS
+from app.services.cases.machine import Derived as Derived
+from app.services.cases.machine import Event as Event
+from app.services.cases.machine import apply as apply
+from app.services.cases.machine import derive as derive
+from app.services.cases.machine import level_step, refusal
+from app.services.places.address import door
+from app.services.station import settings
 from models.cases import Case, CaseEvent, Evaluation
-from models.db import db
 from models.places import Building, Household, Resident, Unit
-
-LEVELS = ("grid", "community", "street", "district")
-COLOURS = ("red", "yellow", "green")
-CATEGORIES = ("110", "114", "119", "120", "122")
-CHANNELS = ("phone", "walk_in", "visit", "wechat", "group_chat", "mailbox", "patrol",
-            "class_meeting", "referred")
-OPEN_STATES = frozenset({"received", "responded", "dispatched", "signed", "returned",
-                         "in_progress", "reopened", "mediation"})
-STATES = (*sorted(OPEN_STATES), "resolved", "evaluated", "closed", "merged", "cancelled")
-TARGET_KINDS = ("person", "team", "property", "lawyer", "department")
-EVAL_METHODS = ("phone_callback", "visit", "in_person")
-COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2}
-CLOSED_RANK = 9
-#: A resident score at or below this is "not satisfied" and allows a reopen.
-POOR_SCORE = 3
-
-#: event kind -> states it may follow (the action names are the event kinds).
-ALLOWED: dict[str, frozenset[str]] = {
-    "responded": frozenset({"received"}),
-    "dispatched": frozenset({"responded", "returned", "reopened"}),
-    "signed": frozenset({"dispatched"}),
-    "returned": frozenset({"dispatched", "signed"}),
-    "started": frozenset({"signed"}),
-    "resolved": frozenset({"signed", "in_progress", "mediation"}),
-    "evaluated": frozenset({"resolved"}),
-    "closed": frozenset({"resolved", "evaluated"}),
-    "reopened": frozenset({"evaluated"}),
-    "escalated": OPEN_STATES,
-    "deescalated": OPEN_STATES,
-    "merged": OPEN_STATES,
-    "cancelled": OPEN_STATES,
-    "mediation_opened": OPEN_STATES - {"mediation"},
-    "mediation_closed": frozenset({"mediation"}),
-}
-ACTIONS = tuple(ALLOWED)
-#: Actions that need a reason in the note.
-NEEDS_REASON = frozenset({"returned", "escalated", "deescalated", "cancelled", "reopened"})
 
 #: Default subcategories per category (setting ``cases.subcategories`` overrides them).
 SUBCATEGORIES: dict[str, list[str]] = {
@@ -87,206 +63,6 @@ _COLOUR_BY_CATEGORY = {"110": "yellow", "114": "green", "119": "yellow", "120": 
 
 class CaseRefused(ValueError):
     """An action or form the case does not allow; ``str()`` is the user's message."""
-
-
-# -- the pure state machine ------------------------------------------------------------
-@dataclass(frozen=True)
-class Event:
-    """One case event as the state machine sees it (times aware UTC)."""
-
-    id: str
-    kind: str
-    at: datetime
-    actor: str = ""
-    note: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def sort_key(self) -> tuple[datetime, str]:
-        return (self.at, self.id)
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What a case's events add up to."""
-
-    state: str = "received"
-    level: str = "grid"
-    handler: str = ""
-    handler_kind: str = ""
-    responded_at: datetime | None = None
-    resolved_at: datetime | None = None
-    clock_start: datetime | None = None  # resolution clock: receipt, or the last reopen
-    before_mediation: str = ""
-    merged_into: str = ""
-    last_score: int | None = None
-    started: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-
-def refusal(d: Derived, kind: str, data: dict[str, Any] | None = None) -> str | None:
-    """Why ``kind`` cannot happen now (a message), or None when it can."""
-    data = data or {}
-    allowed = ALLOWED.get(kind)
-    if allowed is None:
-        return t("cases.refuse.unknown", action=kind)
-    if d.state not in allowed:
-        return t("cases.refuse.state", action=t(f"cases.action.{kind}"),
-                 state=t(f"state.{d.state}"))
-    if kind == "reopened" and (d.last_score is None or d.last_score > POOR_SCORE):
-        return t("cases.refuse.reopen_good", score=POOR_SCORE)
-    if kind == "escalated" and d.level == LEVELS[-1]:
-        return t("cases.refuse.top_level")
-    if kind == "deescalated" and d.level == LEVELS[0]:
-        return t("cases.refuse.bottom_level")
-    return None
-
-
-def _level_step(level: str, step: int) -> str:
-    i = LEVELS.index(level) if level in LEVELS else 0
-    return LEVELS[max(0, min(len(LEVELS) - 1, i + step))]
-
-
-def apply(d: Derived, ev: Event) -> Derived:
-    """The case after ``ev``; an event not allowed here leaves it unchanged."""
-    if ev.kind == "received":
-        return replace(d, level=str(ev.data.get("level") or d.level), clock_start=ev.at)
-    if refusal(d, ev.kind, ev.data) is not None:
-        return d
-    k = ev.kind
-    if k == "responded":
-        return replace(d, state=k, responded_at=d.responded_at or ev.at)
-    if k == "dispatched":
-        return replace(d, state=k, handler=str(ev.data.get("to", "")),
-                       handler_kind=str(ev.data.get("to_kind", "person")))
-    if k == "returned":
-        return replace(d, state=k, handler="", handler_kind="")
-    if k == "started":
-        return replace(d, state="in_progress")
-    if k == "resolved":
-        return replace(d, state=k, resolved_at=ev.at)
-    if k == "evaluated":
-        score = ev.data.get("score")
-        return replace(d, state=k, last_score=int(score) if score is not None else None)
-    if k == "reopened":
-        return replace(d, state=k, resolved_at=None, clock_start=ev.at, last_score=None)
-    if k in ("escalated", "deescalated"):
-        return replace(d, level=_level_step(d.level, 1 if k == "escalated" else -1))
-    if k == "merged":
-        return replace(d, state=k, merged_into=str(ev.data.get("into", "")))
-    if k == "mediation_opened":
-        return replace(d, state="mediation", before_mediation=d.state)
-    if k == "mediation_closed":
-        return replace(d, state=d.before_mediation or "in_progress", before_mediation="")
-    return replace(d, state=k)  # closed, signed, cancelled
-
-
-def derive(events: Iterable[Event], level: str = "grid") -> Derived:
-    """Fold events in ``(at, id)`` order: the same set gives the same case, always."""
-    d = Derived(level=level)
-    unique = {ev.id: ev for ev in events}  # a fact seen twice (re-import) counts once
-    for ev in sorted(unique.values(), key=Event.sort_key):
-        d = apply(d, ev)
-    return d
-
-
-# -- reading events --------------------------------------------------------------------
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def _event(row: CaseEvent) -> Event:
-    try:
-        data = json.loads(row.data or "{}")
-    except ValueError:
-        data = {}
-    return Event(row.id, row.kind, _aware(row.at), row.actor, row.note,
-                 data if isinstance(data, dict) else {})
-
-
-def events_of(case_id: str) -> list[Event]:
-    rows = CaseEvent.select().where(CaseEvent.case == case_id)
-    return sorted((_event(r) for r in rows), key=Event.sort_key)
-
-
-def current(case_id: str) -> Derived:
-    """The case as its events say it is now."""
-    case = Case.get_by_id(case_id)
-    events = events_of(case_id)
-    return derive(events, _fallback_level(case, events))
-
-
-def _fallback_level(case: Case, events: list[Event]) -> str:
-    """The level to start from when no ``received`` event names one (foreign writers).
-
-    The column is only trusted while no escalation moved it, so a refresh is idempotent.
-    """
-    moved = any(e.kind in ("escalated", "deescalated") for e in events)
-    return "grid" if moved or case.level not in LEVELS else case.level
-
-
-# -- the derived cache -----------------------------------------------------------------
-def _cache_values(case: Case, d: Derived, rules: deadlines.DeadlineRules) -> dict[str, Any]:
-    received = _aware(case.received_at)
-    start = d.clock_start or received
-    due_resp = deadlines.due_response(received, case.colour, case.category, rules)
-    due_res = deadlines.due_resolution(start, case.colour, case.category, rules)
-    due_next = due_res if d.responded_at else min(due_resp, due_res)
-    return {
-        "state": d.state, "level": d.level, "handler": d.handler,
-        "due_next": clock.to_storage(due_next),
-        "open_rank": COLOUR_RANK.get(case.colour, 2) if d.is_open else CLOSED_RANK,
-        "responded_at": clock.to_storage(d.responded_at) if d.responded_at else None,
-        "resolved_at": clock.to_storage(d.resolved_at) if d.resolved_at else None,
-        "due_response": clock.to_storage(due_resp),
-        "due_resolution": clock.to_storage(due_res),
-    }
-
-
-def refresh_derived_cache(case_ids: Iterable[str]) -> int:
-    """Recompute the cached columns of these cases from their events (not logged: a cache).
-
-    Returns how many cases were refreshed.
-    """
-    ids = sorted(set(case_ids))
-    rules = deadlines.rules()
-    done = 0
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        by_case: dict[str, list[Event]] = {c: [] for c in chunk}
-        for row in CaseEvent.select().where(CaseEvent.case.in_(chunk)):
-            by_case[row.case_id].append(_event(row))
-        with db.atomic():
-            for case in Case.select().where(Case.id.in_(chunk)):
-                # the intake level comes from the ``received`` event; the column only
-                # stands in for events written before the level was recorded there
-                d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
-                Case.update(_cache_values(case, d, rules)).where(Case.id == case.id).execute()
-                done += 1
-    return done
-
-
-@derived.register("case")
-def _refresh_cases(ids: set[str]) -> None:
-    refresh_derived_cache(ids)
-
-
-@derived.register("case_event")
-def _refresh_from_events(ids: set[str]) -> None:
-    case_ids: set[str] = set()
-    id_list = sorted(ids)
-    for i in range(0, len(id_list), 500):
-        query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
-        case_ids.update(row.case_id for row in query)
-    refresh_derived_cache(case_ids)
-
-
-def refresh_community(community_id: str) -> int:
-    """Recompute every case of a community (after a generator or a rules change)."""
-    ids = [c.id for c in Case.select(Case.id).where(Case.community == community_id)]
-    return refresh_derived_cache(ids)
 
 
 # -- settings ----------------------------------------------------------------------------
@@ -377,7 +153,7 @@ def _reporter_fields(reporter_id: str | None) -> dict[str, Any]:
     unit_no = str(unit.number) if unit else ""
     return {"reporter": r.id, "reporter_name": r.name, "reporter_phone": r.phone,
             "grid": b.grid_id, "building": b.id, "unit": unit_no, "room": hh.room,
-            "place": f"{b.number}-{unit_no}-{hh.room}" if unit_no else f"{b.number}-{hh.room}"}
+            "place": door(b.number, unit_no, hh.room)}
 
 
 def intake(values: dict[str, Any] | IntakeForm, community_id: str | None = None,
@@ -478,7 +254,7 @@ def act(case_id: str, kind: str, note: str = "", actor: str = "",
         target = Case.get((Case.id == form.into) | (Case.number == form.into))
         data = {"into": target.id, "number": target.number}
     elif kind in ("escalated", "deescalated"):
-        data = {"from": d.level, "to": _level_step(d.level, 1 if kind == "escalated" else -1)}
+        data = {"from": d.level, "to": level_step(d.level, 1 if kind == "escalated" else -1)}
     _append(case_id, kind, _next_at(events), actor or store.context().operator, form.note, data)
     return current(case_id)
 

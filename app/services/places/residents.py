@@ -7,7 +7,6 @@ Every field is checked before the write transaction opens; a refused save raises
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from peewee import Case as SqlCase
 from pydantic import BaseModel
 
 from app import clock, store
+from app.services.places import households
 from app.services.search.keys import name_keys, phone_tail
 from app.validators import (
     FieldError,
@@ -26,7 +26,7 @@ from app.validators import (
     validate_id_number,
     validate_mobile,
 )
-from models.places import Building, Household, Resident, Unit
+from models.places import Household, Resident, Unit
 
 RELATIONS = ("head", "spouse", "child", "parent", "other")
 STATUSES = ("present", "moved_out", "deceased")
@@ -53,19 +53,9 @@ class ResidentFormError(ValueError):
 
 
 def find_household(building_id: str, place: str) -> str | None:
-    """The household at ``unit-room`` (or just ``room``) in a building."""
-    text = normalise(place).replace("—", "-")
-    match = re.fullmatch(r"(?:(\d+)\s*[-单元]+\s*)?(\d+)\s*(?:室)?", text)
-    if not match:
-        return None
-    unit_no, room = match.groups()
-    query = (Household.select(Household.id).join(Unit, JOIN.LEFT_OUTER)
-             .where((Household.building == building_id) & (Household.room == room)
-                    & (Household.deleted == False)))  # noqa: E712
-    if unit_no:
-        query = query.where(Unit.number == int(unit_no))
-    rows = list(query.limit(2))
-    return rows[0].id if len(rows) == 1 else None
+    """The id of the household at ``unit-room`` (or just ``room``) in a building."""
+    household = households.find_in_building(building_id, place)
+    return str(household.id) if household else None
 
 
 def _field(errors: dict[str, str], name: str, check: Any) -> Any:
@@ -137,9 +127,7 @@ def move_out(resident_id: str) -> None:
 
 def move_within(resident_id: str, building_number: str, place: str, community_id: str) -> str:
     """Move to another flat of the community (``building_number`` + ``unit-room``)."""
-    b = Building.get_or_none((Building.community == community_id)
-                             & (Building.number == normalise(building_number))
-                             & (Building.deleted == False))  # noqa: E712
+    b = households.building_numbered(community_id, building_number)
     if b is None:
         raise ResidentFormError({"building": "building_unknown"})
     household = find_household(b.id, place)

@@ -7,7 +7,6 @@ case in the same transaction: state ``received`` with a ``received`` event, numb
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,16 +15,16 @@ from peewee import JOIN
 from pydantic import BaseModel, Field
 
 from app import clock, store
+from app.services.cases import lifecycle as cases
+from app.services.places import households
+from app.services.trust import operators
 from app.validators import FieldError, normalise
-from models.cases import Case, CaseEvent
 from models.people import Person, Role
 from models.places import Building, Household, Resident, Unit
 from models.visits import Visit, VisitRound
 
-CASE_COLOURS = ("red", "yellow", "green")
-CASE_CATEGORIES = ("110", "114", "119", "120", "122")
-RESPOND_MINUTES = {"red": 30, "yellow": 240, "green": 240}
-RESOLVE_DAYS = {"red": 1, "yellow": 2, "green": 5}
+CASE_COLOURS = cases.COLOURS
+CASE_CATEGORIES = cases.CATEGORIES
 KINDS = ("routine", "care", "holiday", "follow_up", "mediation")
 
 
@@ -114,35 +113,22 @@ def record_visit(form: VisitForm) -> VisitResult:
             round=form.round_id or None)
         result = VisitResult(visit_id)
         if form.make_case:
-            result.case_id, result.case_number = _raise_case(tx, form, at)
+            result.case_id, result.case_number = _raise_case(form)
     return result
 
 
-def _raise_case(tx: store.Tx, form: VisitForm, at: datetime) -> tuple[str, str]:
-    """Through the cases service's intake when it exists, else a bare ``received`` case."""
-    try:
-        from app.services.cases import lifecycle as cases
-    except ImportError:
-        cases = None  # type: ignore[assignment]
-    intake = getattr(cases, "intake", None)
-    if intake is None:
-        return _case_from_visit(tx, form, at)
+def _raise_case(form: VisitForm) -> tuple[str, str]:
+    """Through the cases service's intake, in the visit's transaction; the resident
+    visited (else the head of the household) reports it."""
     hh = Household.get_by_id(form.household_id)
-    reporter = form.resident_id or _head_of(hh.id)
-    new = intake({"channel": "visit", "category": form.case_category,
-                  "reporter_id": reporter, "description": form.findings.strip(),
-                  "colour": form.case_colour, "level": "grid"},
-                 Building.get_by_id(hh.building_id).community_id,
-                 actor=normalise(form.visitor_name))
+    head = households.head_of(hh.id)
+    reporter = form.resident_id or (head.id if head else None)
+    new = cases.intake({"channel": "visit", "category": form.case_category,
+                        "reporter_id": reporter, "description": form.findings.strip(),
+                        "colour": form.case_colour, "level": "grid"},
+                       Building.get_by_id(hh.building_id).community_id,
+                       actor=normalise(form.visitor_name))
     return str(new.id), str(new.number)
-
-
-def _head_of(household_id: str) -> str | None:
-    people = list(Resident.select().where((Resident.household == household_id)
-                                          & (Resident.deleted == False)  # noqa: E712
-                                          & (Resident.status == "present")))
-    head = next((r for r in people if r.relation == "head"), people[0] if people else None)
-    return head.id if head else None
 
 
 def _visitor_id(name: str) -> str | None:
@@ -150,48 +136,10 @@ def _visitor_id(name: str) -> str | None:
     return person.id if person else None
 
 
-def _next_number(prefix: str, at: datetime) -> str:
-    stem = f"{prefix}-{clock.local(at):%Y%m%d}-"
-    last = (Case.select(Case.number).where(Case.number.startswith(stem))
-            .order_by(Case.number.desc()).first())
-    n = int(last.number.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{stem}{n:03d}"
-
-
-def _case_from_visit(tx: store.Tx, form: VisitForm, at: datetime) -> tuple[str, str]:
-    """A case in state ``received`` raised from the visit's follow-up."""
-    hh = Household.get_by_id(form.household_id)
-    b = Building.get_by_id(hh.building_id)
-    unit = Unit.get_or_none(Unit.id == hh.unit_id)
-    reporter = Resident.get_or_none(Resident.id == form.resident_id) if form.resident_id \
-        else None
-    number = _next_number(tx.ctx.prefix, at)
-    colour = form.case_colour
-    case_id = tx.insert(
-        Case, community=b.community_id, number=number, channel="visit",
-        category=form.case_category, reporter=reporter.id if reporter else None,
-        reporter_name=reporter.name if reporter else "",
-        reporter_phone=reporter.phone if reporter else hh.phone, grid=b.grid_id, building=b.id,
-        unit=str(unit.number) if unit else "", room=hh.room,
-        place=f"{b.number}-{unit.number}-{hh.room}" if unit else f"{b.number}-{hh.room}",
-        description=form.findings.strip(), colour=colour, level="grid", received_at=at,
-        state="received", due_response=at + timedelta(minutes=RESPOND_MINUTES[colour]),
-        due_resolution=at + timedelta(days=RESOLVE_DAYS[colour]))
-    tx.append(CaseEvent, case=case_id, kind="received", at=at,
-              actor=normalise(form.visitor_name), note=form.findings.strip(),
-              data=json.dumps({"channel": "visit"}, sort_keys=True))
-    return case_id, number
-
-
 def default_visitor(building_id: str | None = None) -> str:
     """The operator on duty, else the building's grid worker."""
-    try:
-        from app.services.trust import operators
-
-        signed_in: Any = operators.current()
-    except (ImportError, AttributeError):
-        signed_in = None
-    name = str(getattr(signed_in, "name", "") or "")
+    signed_in = operators.current()
+    name = signed_in.name if signed_in else ""
     if name:
         return name
     if building_id:

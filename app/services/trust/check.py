@@ -2,7 +2,7 @@
 
 1. ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` (no orphan rows);
 2. every case's cached state and handler equal what its events give
-   (:func:`app.services.cases.lifecycle.derive`);
+   (:func:`app.services.cases.machine.derive`);
 3. the change log agrees with the tables: every content row has a change, every
    inserted or appended row that the log names exists, and each station's changes
    are numbered without gaps (``seq`` 1, 2, 3 … for this station; contiguous for peers).
@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
 from app import store
+from app.services.cases.cache import event_from_row
+from app.services.cases.machine import Event, derive
+from models.cases import Case, CaseEvent
 from models.db import db
 from models.schema import TABLES
 
@@ -50,27 +52,15 @@ def foreign_keys() -> Iterator[Problem]:
         yield Problem("orphans", f"{table} → {parent}: {len(ids)} ({', '.join(ids[:EXAMPLES])})")
 
 
-def _cases_module() -> Any | None:
-    try:
-        return importlib.import_module("app.services.cases.lifecycle")
-    except ImportError:
-        return None
-
-
 def case_states() -> Iterator[Problem]:
     """Cached case columns must equal the fold of the case's events."""
-    cases = _cases_module()
-    if cases is None or not hasattr(cases, "derive"):
-        return
-    from models.cases import Case, CaseEvent
-
-    events: dict[str, list[Any]] = {}
+    events: dict[str, list[Event]] = {}
     for row in CaseEvent.select():
-        events.setdefault(row.case_id, []).append(cases._event(row))
+        events.setdefault(row.case_id, []).append(event_from_row(row))
     wrong: list[str] = []
     for case_id, state, handler in cast(Any, Case.select(Case.id, Case.state, Case.handler)
                                         .tuples()):
-        d = cases.derive(events.get(case_id, []))
+        d = derive(events.get(case_id, []))
         if (d.state, d.handler) != (state, handler):
             wrong.append(f"{case_id} {state}≠{d.state}" if state != d.state
                          else f"{case_id} handler {handler!r}≠{d.handler!r}")

@@ -1,0 +1,149 @@
+"""The case's derived cache: the columns on ``case`` that its events decide.
+
+State, level, handler, the response and resolution deadlines, ``open_rank`` and
+``due_next`` exist so lists page straight off an index; they are recomputed here (not
+logged: a cache) after every local action, after an import (registered with
+:mod:`app.services.station.derived`), and for a whole community when the deadline
+settings change. The demo generator fills them with :func:`cache_values` too, so there
+is one computation of what a case's cached columns hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from app import clock, store
+from app.services.cases import deadlines
+from app.services.cases.machine import CLOSED_RANK, COLOUR_RANK, LEVELS, Derived, Event, derive
+from app.services.station import derived, settings
+from models.cases import Case, CaseEvent
+from models.db import db
+from models.sync import setting_id
+
+
+# -- reading events --------------------------------------------------------------------
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def event_from_row(row: CaseEvent) -> Event:
+    try:
+        data = json.loads(row.data or "{}")
+    except ValueError:
+        data = {}
+    return Event(row.id, row.kind, _aware(row.at), row.actor, row.note,
+                 data if isinstance(data, dict) else {})
+
+
+def events_of(case_id: str) -> list[Event]:
+    rows = CaseEvent.select().where(CaseEvent.case == case_id)
+    return sorted((event_from_row(r) for r in rows), key=Event.sort_key)
+
+
+def current(case_id: str) -> Derived:
+    """The case as its events say it is now."""
+    case = Case.get_by_id(case_id)
+    events = events_of(case_id)
+    return derive(events, _fallback_level(case, events))
+
+
+def _fallback_level(case: Case, events: list[Event]) -> str:
+    """The level to start from when no ``received`` event names one (foreign writers).
+
+    The column is only trusted while no escalation moved it, so a refresh is idempotent.
+    """
+    moved = any(e.kind in ("escalated", "deescalated") for e in events)
+    return "grid" if moved or case.level not in LEVELS else case.level
+
+
+# -- the derived cache -----------------------------------------------------------------
+def cache_values(received_at: datetime, colour: str, category: str, d: Derived,
+                 rules: deadlines.DeadlineRules) -> dict[str, Any]:
+    """The cached columns of a case received at ``received_at`` whose events give ``d``
+    (times aware; :func:`_stored` turns them into the naive UTC the table holds)."""
+    received = _aware(received_at)
+    start = d.clock_start or received
+    due_resp = deadlines.due_response(received, colour, category, rules)
+    due_res = deadlines.due_resolution(start, colour, category, rules)
+    return {
+        "state": d.state, "level": d.level, "handler": d.handler,
+        "due_next": due_res if d.responded_at else min(due_resp, due_res),
+        "open_rank": COLOUR_RANK.get(colour, 2) if d.is_open else CLOSED_RANK,
+        "responded_at": d.responded_at, "resolved_at": d.resolved_at,
+        "due_response": due_resp, "due_resolution": due_res,
+    }
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: clock.to_storage(v) if isinstance(v, datetime) else v
+            for k, v in values.items()}
+
+
+def refresh_derived_cache(case_ids: Iterable[str]) -> int:
+    """Recompute the cached columns of these cases from their events (not logged: a cache).
+
+    Returns how many cases were refreshed.
+    """
+    ids = sorted(set(case_ids))
+    rules = deadlines.rules()
+    done = 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        by_case: dict[str, list[Event]] = {c: [] for c in chunk}
+        for row in CaseEvent.select().where(CaseEvent.case.in_(chunk)):
+            by_case[row.case_id].append(event_from_row(row))
+        with db.atomic():
+            for case in Case.select().where(Case.id.in_(chunk)):
+                # the intake level comes from the ``received`` event; the column only
+                # stands in for events written before the level was recorded there
+                d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
+                Case.update(_stored(cache_values(case.received_at, case.colour, case.category,
+                                                 d, rules))).where(Case.id == case.id).execute()
+                done += 1
+    return done
+
+
+@derived.register("case")
+def _refresh_cases(ids: set[str]) -> None:
+    refresh_derived_cache(ids)
+
+
+@derived.register("case_event")
+def _refresh_from_events(ids: set[str]) -> None:
+    case_ids: set[str] = set()
+    id_list = sorted(ids)
+    for i in range(0, len(id_list), 500):
+        query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
+        case_ids.update(row.case_id for row in query)
+    refresh_derived_cache(case_ids)
+
+
+def refresh_community(community_id: str) -> int:
+    """Recompute every case of a community (after a generator or a rules change)."""
+    ids = [c.id for c in Case.select(Case.id).where(Case.community == community_id)]
+    return refresh_derived_cache(ids)
+
+
+def _refresh_every_community() -> int:
+    communities = [row.community_id for row in Case.select(Case.community).distinct()]
+    return sum(refresh_community(community) for community in communities)
+
+
+def change_deadline_rules(rules: deadlines.DeadlineRules) -> int:
+    """Store new deadline rules and recompute every case's due times in the same write.
+
+    Returns how many cases were recomputed.
+    """
+    with store.write():
+        settings.put_json(deadlines.SETTING_KEY, rules.model_dump())
+        return _refresh_every_community()
+
+
+@derived.register("setting")
+def _refresh_after_rules(ids: set[str]) -> None:
+    """Deadline rules that arrived in a bundle move every case's due times."""
+    if setting_id(deadlines.SETTING_KEY) in ids:
+        _refresh_every_community()
