@@ -11,8 +11,10 @@ import pytest
 from app import clock, store
 from app.services.cases import lifecycle as case_service
 from app.services.mediation import conventions
+from app.services.mediation import forms as med_forms
 from app.services.mediation import records as med
 from app.services.mediation import views as mediation_views
+from app.services.places import households
 from models.cases import Case, CaseEvent
 from models.mediation import (
     AgreementTerm,
@@ -41,9 +43,9 @@ def _counts() -> tuple[int, ...]:
 def _new_case(community_id: str) -> str:
     """A walk-in from 13-1-402: the upstairs AC unit sits on my window ledge."""
     b13 = Building.get((Building.community == community_id) & (Building.number == "13"))
-    household = med.find_household(community_id, "13-1-402")
+    household = households.find_in_community(community_id, "13-1-402")
     assert household is not None
-    head = med._head(household)
+    head = households.head_of(household.id)
     assert head is not None
     at = datetime(2026, 11, 20, 9, 0, tzinfo=LOCAL)
     with store.write() as tx:
@@ -133,7 +135,7 @@ def test_term_bound_to_nobody_is_refused_and_writes_nothing(hubin) -> None:
         med.add_term(mid, med.TermDraft(party_id="", obligation="赔偿损失", cost_fen=100))
     assert "party_id" in refused.value.errors
     with pytest.raises(med.MediationError):
-        med.save_form("term", {"party_id": "", "obligation": "赔偿"}, "", mid)
+        med_forms.save_form("term", {"party_id": "", "obligation": "赔偿"}, "", mid)
     assert _counts() == before
 
 
@@ -154,7 +156,7 @@ def test_follow_up_before_the_session_is_refused_and_writes_nothing(hubin) -> No
 def test_follow_up_without_any_session_is_refused(hubin) -> None:
     mid = _open_mediation(store.context().community_id)
     before = _counts()
-    errors = med.form_errors("follow_up", {"at": "2026-11-24 10:00"}, "", mid)
+    errors = med_forms.form_errors("follow_up", {"at": "2026-11-24 10:00"}, "", mid)
     assert "at" in errors and "checks" in errors
     assert _counts() == before
 
@@ -162,11 +164,13 @@ def test_follow_up_without_any_session_is_refused(hubin) -> None:
 def test_agreement_needs_both_sides_and_a_reason_when_failed(hubin) -> None:
     mid = _open_mediation(store.context().community_id)
     before = _counts()
-    errors = med.form_errors("outcome", {"outcome": "agreed", "closed_on": "2026-11-24"}, "", mid)
+    errors = med_forms.form_errors("outcome", {"outcome": "agreed", "closed_on": "2026-11-24"},
+                                   "", mid)
     assert "outcome" in errors
-    errors = med.form_errors("outcome", {"outcome": "failed", "closed_on": "2026-11-24"}, "", mid)
+    errors = med_forms.form_errors("outcome", {"outcome": "failed", "closed_on": "2026-11-24"},
+                                   "", mid)
     assert "reason" in errors
-    errors = med.form_errors("outcome", {"outcome": "referred", "reason": "x",
+    errors = med_forms.form_errors("outcome", {"outcome": "referred", "reason": "x",
                                          "closed_on": "2026-11-24"}, "", mid)
     assert "referred_to" in errors
     assert _counts() == before
@@ -214,9 +218,9 @@ def test_party_from_room_takes_the_household_head(hubin) -> None:
     pid = med.add_party(mid, med.PartyDraft(side="B", room="１３-1-502"))  # full-width digits
     party = next(p for p in mediation_views.detail(mid).parties if p.id == pid)
     assert party.address == "13栋1单元502室" and party.name and "****" in party.contact
-    errors = med.form_errors("party", {"side": "A", "room": "13-9-999"}, community, mid)
+    errors = med_forms.form_errors("party", {"side": "A", "room": "13-9-999"}, community, mid)
     assert "room" in errors
-    household = med.find_household(community, "13-1-502")
+    household = households.find_in_community(community, "13-1-502")
     members = list(Resident.select().where(Resident.household == household))
     named = med.add_party(mid, med.PartyDraft(side="B", room="13-1-502", name=members[-1].name))
     assert MediationParty.get_by_id(named).resident_id == members[-1].id

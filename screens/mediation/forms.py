@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Label, Select, SelectionList, Static,
 from app import clock, keymap
 from app.i18n import t
 from app.services.mediation import conventions
+from app.services.mediation import forms as med_forms
 from app.services.mediation import records as med
 from app.services.mediation import views as mediation_views
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
@@ -189,8 +190,8 @@ def _form(kind: str, title: str, fields: list[FieldSpec], community_id: str,
           case_id: str | None = None) -> MedForm:
     return MedForm(
         title, fields,
-        lambda v: med.form_errors(kind, v, community_id, mediation_id),
-        lambda v: med.save_form(kind, v, community_id, mediation_id, item_id, case_id))
+        lambda v: med_forms.form_errors(kind, v, community_id, mediation_id),
+        lambda v: med_forms.save_form(kind, v, community_id, mediation_id, item_id, case_id))
 
 
 def mediation_form(community_id: str, current: mediation_views.MediationDetail | None = None,

@@ -17,7 +17,7 @@ from typing import Any
 
 from app import i18n
 from app.services.mediation import views as mediation_views
-from app.services.mediation.records import yuan
+from app.services.mediation.drafts import yuan
 from models.db import db
 from models.mediation import Mediation, MediationParty
 from models.places import Community

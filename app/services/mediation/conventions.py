@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from app import clock, store
 from app.i18n import t
-from app.services.mediation.records import MediationError, norm, parse_date
+from app.services.mediation.drafts import MediationError, norm, parse_date
 from models.mediation import Convention, Mediation, MediationSession, SessionBasis
 from models.places import Building, Quarter
 
