@@ -18,30 +18,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app import clock, store
 from app.i18n import t
-from app.services.station import derived, settings
+from app.services.station import derived
 from app.services.station import identity as station_service
-from app.services.sync import bundle, duplicates, keys
+from app.services.sync import bundle, duplicates, keys, peers
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector
+from app.services.sync.peers import SKEW_SETTING as SKEW_SETTING
+from app.services.sync.peers import SkewWarning
+from app.services.sync.peers import clock_warnings as clock_warnings
+from app.services.sync.peers import station_names as station_names
+from app.services.sync.peers import tolerance_minutes as tolerance_minutes
 from models.db import db
 from models.sync import (
     HeldBundle,
-    LocalState,
     Peer,
     ReceivedBundle,
     Station,
 )
-
-#: Setting (community-wide): how far ahead of ours another station's clock may run.
-SKEW_SETTING = "sync.clock_skew_minutes"
-DEFAULT_SKEW_MINUTES = 15
-WARNINGS_STATE = "sync.clock_warnings"
 
 Progress = Callable[[str, float], None]
 
@@ -57,15 +55,6 @@ class Missing:
 
     def text(self) -> str:
         return t("sync.missing", station=self.station, first=self.first, last=self.last)
-
-
-@dataclass
-class SkewWarning:
-    station: str
-    ahead_minutes: int
-
-    def text(self) -> str:
-        return t("sync.skew", station=self.station, minutes=self.ahead_minutes)
 
 
 @dataclass
@@ -109,14 +98,6 @@ class SyncResult:
 
 
 # -- shared facts ----------------------------------------------------------------------
-def station_names() -> dict[str, str]:
-    return {s.id: f"{s.name} ({s.prefix})" for s in Station.select()}
-
-
-def _name(origin: str, names: dict[str, str]) -> str:
-    return names.get(origin, origin[:8])
-
-
 def _community() -> str:
     return store.context().community_id
 
@@ -212,86 +193,9 @@ def _check(raw: bytes) -> Bundle:
 
 
 def _missing(b: Bundle, have: dict[str, int]) -> list[Missing]:
-    names = station_names() | {b.header.source: b.header.source_name}
-    return [Missing(o, _name(o, names), have.get(o, 0) + 1, need)
+    names = peers.station_names() | {b.header.source: b.header.source_name}
+    return [Missing(o, peers.display_name(o, names), have.get(o, 0) + 1, need)
             for o, need in sorted(b.header.requires.items()) if have.get(o, 0) < need]
-
-
-def _stamp_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _merge_acks(station_id: str, acks: dict[str, int], name: str = "",
-                heard: datetime | None = None, created: datetime | None = None) -> None:
-    """Raise what we know ``station_id`` holds (acks only grow); write only if new."""
-    peer = Peer.get_or_none(Peer.id == station_id)
-    if peer is None:
-        Peer.insert(id=station_id, name=name, acks=json.dumps(acks, sort_keys=True),
-                    last_heard=heard, bundle_created=created).execute()
-        return
-    merged = json.loads(peer.acks)
-    for origin, seq in acks.items():
-        merged[origin] = max(merged.get(origin, 0), seq)
-    newer = created is not None and (peer.bundle_created is None
-                                     or created > peer.bundle_created)
-    if merged == json.loads(peer.acks) and not newer:
-        return
-    values: dict[str, Any] = {"acks": json.dumps(merged, sort_keys=True)}
-    if newer:
-        values.update(name=name or peer.name, last_heard=heard, bundle_created=created)
-    Peer.update(values).where(Peer.id == station_id).execute()
-
-
-def _record_peer(b: Bundle) -> None:
-    """Remember what the source holds, and what it knows the others hold."""
-    h = b.header
-    me = store.context().station_id
-    _merge_acks(h.source, h.acks, h.source_name, clock.to_storage(clock.now()),
-                _stamp_time(h.created_at))
-    for station_id, acks in sorted(h.peers.items()):
-        if station_id not in (me, h.source):
-            _merge_acks(station_id, acks)
-
-
-def tolerance_minutes() -> int:
-    value = settings.get_json(SKEW_SETTING)
-    try:
-        return int(value) if value is not None else DEFAULT_SKEW_MINUTES
-    except (TypeError, ValueError):
-        return DEFAULT_SKEW_MINUTES
-
-
-def _skew(b: Bundle) -> list[SkewWarning]:
-    """Stations whose own clock (not one they copied) runs ahead of ours."""
-    now = clock.to_storage(clock.now())
-    limit = timedelta(minutes=tolerance_minutes())
-    ahead: dict[str, timedelta] = {}
-    created = _stamp_time(b.header.created_at)
-    if created - now > limit:
-        ahead[b.header.source] = created - now
-    now_ms = int(clock.now().timestamp() * 1000)
-    for origin, ms in b.own_clock_ms.items():
-        if ms - now_ms > limit.total_seconds() * 1000:
-            ahead[origin] = max(ahead.get(origin, timedelta(0)),
-                                timedelta(milliseconds=ms - now_ms))
-    names = station_names() | {b.header.source: b.header.source_name}
-    return [SkewWarning(_name(o, names), int(d.total_seconds() // 60))
-            for o, d in sorted(ahead.items())]
-
-
-def _remember_skew(warnings: list[SkewWarning]) -> None:
-    row = LocalState.get_or_none(LocalState.id == WARNINGS_STATE)
-    kept = json.loads(row.value) if row else []
-    at = clock.now().isoformat()
-    kept = [w for w in kept if w["station"] not in {x.station for x in warnings}]
-    kept += [{"station": w.station, "minutes": w.ahead_minutes, "at": at} for w in warnings]
-    LocalState.replace(id=WARNINGS_STATE, value=json.dumps(kept, ensure_ascii=False)).execute()
-
-
-def clock_warnings() -> list[SkewWarning]:
-    row = LocalState.get_or_none(LocalState.id == WARNINGS_STATE)
-    return [SkewWarning(w["station"], int(w["minutes"])) for w in json.loads(row.value)] \
-        if row else []
 
 
 def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
@@ -305,12 +209,12 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
     derived.refresh(stats.changed)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
-    result.skew = _skew(b)
+    result.skew = peers.skew_warnings(b)
     if result.skew:
-        _remember_skew(result.skew)
+        peers.remember_skew(result.skew)
     result.duplicates = len(duplicates.find(stats.changed.get("resident", set())))
     ReceivedBundle.insert(id=b.header.bundle_id, source=b.header.source,
-                          created_at=_stamp_time(b.header.created_at),
+                          created_at=peers.stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
                           changes=b.header.count).execute()
 
@@ -336,7 +240,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         result.status = "already"
         return result
     with db.atomic("IMMEDIATE"):
-        _record_peer(b)
+        peers.record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:
             result.status = "blocked"

@@ -11,7 +11,7 @@ from app import clock, store
 from app.hlc import decode
 from app.services.station import identity as station_service
 from app.services.sync import keys
-from app.services.sync.exchange import clock_warnings, station_names
+from app.services.sync.peers import clock_warnings, station_names
 from models.db import db
 from models.operators import Operator
 from models.schema import BY_NAME
