@@ -34,6 +34,7 @@ from models.places import (
     Resident,
     Unit,
 )
+from models.search import SearchKey
 from models.sync import (
     Change,
     Conflict,
@@ -57,10 +58,21 @@ TABLES: list[type[BaseModel]] = [
 
 BY_NAME: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in TABLES}
 
-SCHEMA_VERSION = 1
+#: Station-local derived tables: made with the schema, never synced, counted or digested.
+DERIVED_TABLES: list[type[BaseModel]] = [SearchKey]
+
+SCHEMA_VERSION = 2
+
+
+def _v2_search() -> None:
+    """Version 2: the search-key table, and the (building, room) index on households
+    that a door lookup needs (both made at run time by search before)."""
+    db.create_tables(DERIVED_TABLES, safe=True)
+    db.create_tables([Household], safe=True)  # IF NOT EXISTS: adds only the missing index
+
 
 #: version -> function migrating from version-1 to version (runs inside a transaction).
-MIGRATIONS: dict[int, Callable[[], None]] = {}
+MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_search}
 
 
 def user_version() -> int:
@@ -120,7 +132,7 @@ def open_database(path: Path) -> None:
     db.connect(reuse_if_open=True)
     if is_new or user_version() == 0:
         with db.atomic():
-            db.create_tables(TABLES)
+            db.create_tables([*TABLES, *DERIVED_TABLES])
             db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return
     migrate(path)

@@ -83,8 +83,7 @@ def test_rebuild_reports_progress_and_matches_the_incremental_index(town: Town) 
 
 def test_a_missing_index_is_rebuilt_on_first_search(town: Town) -> None:
     search.search("sxx")
-    db.execute_sql("DROP TABLE search_key")  # as in a database made before search
-    search_index._ready.clear()
+    db.execute_sql("DELETE FROM search_key")  # as in a database just migrated (v1 -> v2)
     db.execute_sql("DELETE FROM local_state WHERE id = ?", (search_index.WATERMARK,))
     assert search_index.needs_rebuild()
     assert _names("sxx") == ["单雄信"]
@@ -99,3 +98,17 @@ def test_lookups_use_the_index(town: Town, typed: str) -> None:
         "EXPLAIN QUERY PLAN SELECT ref_id, field, key FROM search_key "
         "WHERE key >= ? AND key < ? AND field IN (2, 3)", (key, key + "\uffff")))
     assert "SEARCH search_key USING PRIMARY KEY (key>? AND key<?)" in plan
+
+
+def test_an_older_database_gains_the_search_table_and_door_index(empty_station: Paths) -> None:
+    from models import schema
+
+    db.execute_sql("DROP TABLE search_key")
+    db.execute_sql("DROP INDEX household_building_id_room")
+    db.execute_sql("PRAGMA user_version = 1")
+    db.close()
+    schema.open_database(empty_station.database)
+    tables = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master").fetchall()}
+    assert {"search_key", "household_building_id_room"} <= tables
+    assert schema.user_version() == schema.SCHEMA_VERSION == 2
+    assert list((empty_station.database.parent / "backups").glob("*-v1-*"))

@@ -91,21 +91,6 @@ def resident_keys(name: str, phone: str, id_number: str) -> set[tuple[str, int]]
 
 
 # -- the table -------------------------------------------------------------------
-#: The (building, room) index of ``models.places.Household`` (made here on older files).
-DOOR_INDEX = "household_building_id_room"
-#: Database files known to hold the index table (checked once per process).
-_ready: set[str] = set()
-
-
-def ensure_table() -> None:
-    """Create the index table in a database made before it existed (once per process)."""
-    if db.database in _ready:
-        return
-    db.create_tables([SearchKey], safe=True)
-    db.execute_sql(f"CREATE INDEX IF NOT EXISTS {DOOR_INDEX} ON household (building_id, room)")
-    _ready.add(db.database)
-
-
 def _insert(rows: list[tuple[str, str, int, str]]) -> None:
     if rows:
         db.cursor().executemany(
@@ -133,7 +118,6 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 def refresh_residents(ids: Iterable[str]) -> None:
     """Re-key these residents (deleted ones lose their keys). A derived-cache write."""
-    ensure_table()
     with db.atomic():
         for chunk in _chunks(sorted(set(ids))):
             SearchKey.delete().where(SearchKey.ref_id.in_(chunk)).execute()
@@ -168,7 +152,6 @@ def _changed_residents(since: int) -> set[str]:
 
 def needs_rebuild() -> bool:
     """True when the index is missing or too far behind to patch (show progress)."""
-    ensure_table()
     mark = _watermark()
     top = _log_top()
     return mark is None or mark > top or top - mark > REBUILD_OVER
@@ -196,7 +179,6 @@ def rebuild(progress: Progress | None = None) -> int:
     (a form saved meanwhile waits a batch, not the whole rebuild); the watermark is
     dropped first and set last, so an interrupted rebuild is simply done again.
     """
-    ensure_table()
     total = max(1, Resident.select().where(Resident.deleted == False).count())  # noqa: E712
     with db.atomic():
         top = _log_top()

@@ -12,6 +12,7 @@ The demo station stays unencrypted.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,15 +56,23 @@ def check_new_passphrase(passphrase: str) -> str:
     return passphrase
 
 
+def _open_errors() -> tuple[type[Exception], ...]:
+    """What a wrong key, or a file that is no database, raises (SQLite or SQLCipher)."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    return (sqlite3.DatabaseError, sqlcipher.DatabaseError, OSError)
+
+
 def _can_read(path: Path, passphrase: str | None) -> bool:
+    """Whether ``passphrase`` opens the file; any other failure is raised, not hidden."""
     try:
         conn = dbmod.connect_file(path, passphrase)
-    except Exception:
+    except _open_errors():
         return False
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
-    except Exception:
+    except _open_errors():
         return False
     finally:
         conn.close()
