@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -131,14 +131,20 @@ def validate_intake(values: dict[str, Any]) -> IntakeForm:
         raise CaseRefused(t("cases.refuse.field", field=t(f"intake.{where}"))) from exc
 
 
+def case_number(prefix: str, day: date, n: int) -> str:
+    """``PREFIX-YYYYMMDD-NNN``: the station's prefix, the local day, a per-day counter."""
+    return f"{prefix}-{day:%Y%m%d}-{n:03d}"
+
+
 def next_number(prefix: str, at: datetime) -> str:
-    """``PREFIX-YYYYMMDD-NNN``: a per-day counter, unique for this station's prefix."""
-    stem = f"{prefix}-{clock.local(at):%Y%m%d}-"
+    """The next free case number of the day of ``at`` for this station's prefix."""
+    day = clock.local(at).date()
+    stem = case_number(prefix, day, 0).removesuffix("000")
     taken = {c.number for c in Case.select(Case.number).where(Case.number.startswith(stem))}
     n = len(taken) + 1
-    while f"{stem}{n:03d}" in taken:
+    while case_number(prefix, day, n) in taken:
         n += 1
-    return f"{stem}{n:03d}"
+    return case_number(prefix, day, n)
 
 
 def _reporter_fields(reporter_id: str | None) -> dict[str, Any]:

@@ -125,29 +125,21 @@ def save_form(kind: str, values: FormValues, community_id: str,
     draft, errors = _draft(kind, values)
     rules.refuse(errors)
     mid = mediation_id or ""
-    if kind == "mediation":
-        if item_id:
-            records.update_mediation(item_id, cast(MediationDraft, draft))
-            return item_id
+    if kind == "mediation" and not item_id:
         return records.create_mediation(community_id, cast(MediationDraft, draft), case_id)
-    if kind == "party":
-        if item_id:
-            records.update_party(item_id, cast(PartyDraft, draft))
-            return item_id
-        return records.add_party(mid, cast(PartyDraft, draft))
-    if kind == "mediator":
-        if item_id:
-            records.update_mediator(item_id, cast(MediatorDraft, draft))
-            return item_id
-        return records.add_mediator(mid, cast(MediatorDraft, draft))
-    if kind == "term":
-        if item_id:
-            records.update_term(item_id, cast(TermDraft, draft))
-            return item_id
-        return records.add_term(mid, cast(TermDraft, draft))
-    if kind == "session":
-        return records.add_session(mid, cast(SessionDraft, draft))
-    if kind == "follow_up":
-        return records.add_follow_up(mid, cast(FollowUpDraft, draft))
-    records.record_outcome(mid, cast(OutcomeDraft, draft))
-    return mid
+    if kind == "outcome":
+        records.record_outcome(mid, cast(OutcomeDraft, draft))
+        return mid
+    if item_id and kind in _UPDATE:
+        _UPDATE[kind](item_id, draft)
+        return item_id
+    return str(_ADD[kind](mid, draft))
+
+
+#: Form kind -> what saving an edited item does (the others are added only).
+_UPDATE: dict[str, Any] = {"mediation": records.update_mediation, "party": records.update_party,
+                           "mediator": records.update_mediator, "term": records.update_term}
+#: Form kind -> what saving a new item of the mediation does.
+_ADD: dict[str, Any] = {"party": records.add_party, "mediator": records.add_mediator,
+                        "term": records.add_term, "session": records.add_session,
+                        "follow_up": records.add_follow_up}
