@@ -5,6 +5,7 @@ from __future__ import annotations
 from app import keymap
 from app.config import Paths
 from app.i18n import t
+from tests.tui_support import shows
 
 
 async def test_every_top_level_screen_opens_from_its_key(hubin: Paths) -> None:
@@ -24,13 +25,22 @@ async def test_help_shows_this_screens_keys_and_closes(hubin: Paths) -> None:
     from app.tui import MulinApp
 
     app = MulinApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("f3")  # the building ledger: its own keys, not the map's
+        await pilot.pause()
+        ledger = app.screen
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        shown = keymap.describe(ledger.KEYS, app) + keymap.describe(app.KEYS, app)
+        assert len(shown) > 10
+        for key, label in shown:
+            assert shows(app, key, label), (key, label)
+        assert shows(app, t("screen.ledger"))
+        assert not shows(app, t("keys.map.next_grid"))  # another screen's key
         await pilot.press("escape")
         await pilot.pause()
-        assert type(app.screen).__name__ != "HelpScreen"
+        assert app.screen is ledger
 
 
 async def test_q_asks_before_quitting(hubin: Paths) -> None:

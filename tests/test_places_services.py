@@ -6,14 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock, store
+from app import clock
 from app.config import Paths
 from app.services.places import care, ledger, residents, visits
 from app.services.places import views as places
 from app.services.places.views import MapBuilding
 from app.services.station import stats
+from app.services.trust import operators
 from models.cases import Case, CaseEvent
-from models.places import Resident
+from models.people import Person, Role
+from models.places import Building, Resident
 from models.sync import Change
 
 VALID_ID = "420117198503080012"
@@ -200,9 +202,19 @@ def test_map_layout_keeps_buildings_inside_their_grids(hubin: Paths) -> None:
     assert any(m.overdue for m in data.buildings) and any(m.colour for m in data.buildings)
 
 
-def test_operator_context_is_not_needed_for_a_default_visitor(hubin: Paths) -> None:
-    assert store.context().station_id
-    assert visits.default_visitor(_building("12"))
+def test_the_default_visitor_is_the_grid_worker_else_the_operator(hubin: Paths) -> None:
+    b = Building.get_by_id(_building("12"))
+    name = visits.default_visitor(b.id)
+    workers = {r.person.name for r in Role.select(Role, Person).join(Person)
+               .where((Role.grid == b.grid_id) & (Role.kind == "grid_worker"))}
+    others = {r.person.name for r in Role.select(Role, Person).join(Person)
+              .where((Role.grid != b.grid_id) & (Role.kind == "grid_worker"))}
+    assert name in workers and name not in others  # nobody signed in: the grid's worker
+    operators.sign_in_as(operators.add_operator("值班员甲", "duty", "1234"))
+    try:
+        assert visits.default_visitor(b.id) == "值班员甲"
+    finally:
+        operators.sign_out()
 
 
 def test_cadence_is_typed_as_days_in_kind_order() -> None:

@@ -16,6 +16,15 @@ from screens.widgets.virtual_table import VirtualTable
 VALID_ID = "420117198503080012"
 
 
+async def open_building(pilot: Any, number: str) -> None:
+    """From the start: the map (F2), jump to the building (/), open its ledger."""
+    await pilot.press("f2", "slash", *number, "enter")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert f"{number}栋" in str(pilot.app.screen.query_one("#ledger-header", Static).render())
+
+
 def _rows(screen: Any) -> list[Any]:
     table = screen.query_one(VirtualTable)
     return [table.row_at(i) for i in range(table.row_count)]
@@ -68,8 +77,7 @@ async def test_invalid_id_is_refused_on_the_field_then_a_valid_one_is_saved(
 
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_building(places.find_building(app.community_id, "12") or "")
-        await pilot.pause()
+        await open_building(pilot, "12")
         await pilot.press("2")
         await pilot.pause()
         before = stats.counts()
@@ -77,7 +85,9 @@ async def test_invalid_id_is_refused_on_the_field_then_a_valid_one_is_saved(
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"Li Ming", "tab", *(VALID_ID[:-1] + "5"))
-        app.screen.query_one("#f-place", Input).value = "3-402"
+        # birth date, gender, phone, relation, then the flat
+        await pilot.press("tab", "tab", "tab", "tab", "tab", *"3-402")
+        assert app.screen.focused is app.screen.query_one("#f-place", Input)
         await pilot.press("ctrl+s")
         await pilot.pause()
         error = str(app.screen.query_one("#err-id_number", Static).render())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Static
+import pytest
+from textual.widgets import Input, Static
 
 from app import clock, store
 from app.services.station import identity as station
@@ -15,6 +17,7 @@ from models.sync import Change, Conflict
 from screens.sync.exchange import SyncScreen
 from screens.widgets.virtual_table import VirtualTable
 from tests.sync_support import Net, seed_content
+from tests.tui_support import notices, shows
 
 
 def _conflicted(tmp_path: Path, fixed_clock: clock.FixedClock) -> str:
@@ -74,9 +77,10 @@ async def test_accepting_the_winner_changes_no_content(tmp_path: Path,
     assert Change.select().count() == before
 
 
-async def test_export_from_the_screen_writes_the_typed_file(tmp_path: Path,
-                                                            fixed_clock: clock.FixedClock) -> None:
+async def test_export_from_the_screen_writes_the_typed_file(
+        tmp_path: Path, fixed_clock: clock.FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
     _conflicted(tmp_path, fixed_clock)
+    monkeypatch.setenv("HOME", str(tmp_path))
     target = tmp_path / "out" / "desk.mulin"
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -84,11 +88,38 @@ async def test_export_from_the_screen_writes_the_typed_file(tmp_path: Path,
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
-        field = app.screen.query_one("#sync-path")
-        field.value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+u", *"~/out/desk.mulin")  # clear the suggested path, type
+        assert app.screen.query_one("#sync-path", Input).value == "~/out/desk.mulin"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, SyncScreen)
         assert "待导出 0" in str(app.screen.query_one("#sync-station", Static).render())
     assert target.read_bytes().startswith(b"MULINBDL")
+
+
+async def test_import_from_the_screen_brings_the_other_stations_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = Net(tmp_path)
+    net.add("desk", "DK")
+    seed_content()
+    stick = tmp_path / "stick"
+    net.export("desk", stick / "desk.mulin", full=True)
+    desk = net.digest("desk")
+    net.add("lap", "LA")
+    monkeypatch.setenv("MULIN_SYNC_DIR", str(stick))
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.screen.query_one("#sync-path", Input).value == f"{stick}{os.sep}"
+        await pilot.press("enter")  # the folder as suggested: every bundle in it
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+        assert shows(app, "desk (DK)", "最近收到 11-25 10:00")  # the peer, heard from now
+        assert "desk.mulin（来自 desk (DK)）：新增 16" in notices(app)
+    assert net.digest("lap") == desk
+    assert Resident.select().count() == 4
