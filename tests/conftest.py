@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,22 @@ def fixed_clock() -> Iterator[clock.FixedClock]:
     store.activate(None)
     if not db.is_closed():
         db.close()
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs and text areas never blink under test: a snapshot taken mid-blink would
+    differ from run to run (every other test gains nothing from the blink timer)."""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        original = widget.__init__
+
+        def steady(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> None:
+            _original(self, *args, **kwargs)
+            self.cursor_blink = False
+
+        monkeypatch.setattr(widget, "__init__", steady)
 
 
 @pytest.fixture

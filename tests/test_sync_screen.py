@@ -89,7 +89,9 @@ async def test_export_from_the_screen_writes_the_typed_file(
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("ctrl+u", *"~/out/desk.mulin")  # clear the suggested path, type
-        assert app.screen.query_one("#sync-path", Input).value == "~/out/desk.mulin"
+        path = app.screen.query_one("#sync-path", Input)
+        assert path.value == "~/out/desk.mulin"
+        assert not path.cursor_blink  # conftest keeps cursors steady (snapshots)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
