@@ -69,9 +69,10 @@ class _Form(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [Binding("ctrl+s", "save", t("intake.save"), priority=True),
                 Binding("escape", "cancel", t("intake.cancel"))]
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, subject: str = "") -> None:
         super().__init__()
         self.title_text = title
+        self.subject = subject  # the record acted on: number and one line of it
 
     def row(self, name: str, widget: Any) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -81,6 +82,9 @@ class _Form(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog case-form"):
             yield Static(f"[b]{self.title_text}[/b]  {t('intake.hint')}")
+            if self.subject:
+                yield Static(t("action_form.subject", what=self.subject), id="form-subject",
+                             markup=False)
             yield from self.fields()
             yield Static("", id="form-error", classes="form-error")
 
@@ -132,8 +136,9 @@ class MergeForm(NoteForm):
 class DispatchForm(_Form):
     """Pick who handles it: type to narrow the list, Enter picks."""
 
-    def __init__(self, title: str, targets: list[case_views.Target]) -> None:
-        super().__init__(title)
+    def __init__(self, title: str, targets: list[case_views.Target],
+                 subject: str = "") -> None:
+        super().__init__(title, subject)
         self.targets = targets
 
     def fields(self) -> ComposeResult:
@@ -242,17 +247,17 @@ class CaseActions:
         if kind in DIRECT:
             self._record(case_id, kind, {})
             return
-        title = t(f"cases.action.{kind}")
+        title, subject = t(f"cases.action.{kind}"), case_views.headline(case_id)
         form: _Form
         if kind == "dispatched":
             form = DispatchForm(title, case_views.dispatch_targets(self.app.community_id,
-                                                                  case_id))
+                                                                  case_id), subject)
         elif kind == "evaluated":
-            form = EvaluateForm(title)
+            form = EvaluateForm(title, subject)
         elif kind == "merged":
-            form = MergeForm(title)
+            form = MergeForm(title, subject)
         else:
-            form = NoteForm(title)
+            form = NoteForm(title, subject)
         self.app.push_screen(form, lambda values: self._record(case_id, kind, values))
 
     def _record(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
@@ -266,5 +271,7 @@ class CaseActions:
         except cases.CaseRefused as exc:
             self.app.notify(str(exc), severity="error", timeout=6)
             return
-        self.app.notify(t("cases.recorded", action=t(f"cases.action.{kind}")), timeout=3)
+        self.app.notify(t("cases.recorded_on", action=t(f"cases.action.{kind}"),
+                          number=case_views.headline(case_id, 0)),
+                        timeout=3)
         self.case_changed(case_id)

@@ -189,7 +189,8 @@ class CasesScreen(CaseActions, MulinScreen):
     def table(self) -> VirtualTable:
         return self.query_one("#cases", VirtualTable)
 
-    def reload(self, keep_cursor: bool = False) -> None:
+    def reload(self, keep_cursor: bool = True) -> None:
+        """Re-read the list; the cursor stays on the same case wherever it moved."""
         community, f = self.community_id, self.filter
         self.table.set_source(FuncSource(
             lambda: case_views.count(community, f),
@@ -220,9 +221,16 @@ class CasesScreen(CaseActions, MulinScreen):
         self.reload(keep_cursor=True)
 
     def case_saved(self, case_id: str) -> None:
-        """A new case from the intake form: show it."""
+        """A new case from the intake form: show it (the filters step aside if they hide it)."""
         self.reload(keep_cursor=True)
-        self.table.move_to_key(case_id)
+        if not self.table.move_to_key(case_id) and not self.filter.is_default():
+            self.filter = CaseFilter()
+            box = self.query_one("#cases-search", Input)
+            with box.prevent(Input.Changed):
+                box.value = ""
+            box.display = False
+            self.reload()
+            self.table.move_to_key(case_id)
 
     # keys ------------------------------------------------------------------------
     def action_open(self) -> None:

@@ -286,6 +286,15 @@ def detail(case_id: str) -> CaseDetail:
          for e in events_of(case_id)], evals, allowed, dupes)
 
 
+def headline(case_id: str, width: int = 40) -> str:
+    """``DT-20261127-009  12-3-402 楼道灯不亮…``: what an action dialog names."""
+    c = Case.get_or_none(Case.id == case_id)
+    if c is None or width <= 0:
+        return c.number if c else ""
+    line = " ".join(f"{c.place or ''} {c.description or ''}".split())
+    return f"{c.number}  {line[:width]}{'…' if len(line) > width else ''}"
+
+
 def find_case(number_or_id: str) -> str | None:
     """The id of the case with this number (or id), if any."""
     c = Case.get_or_none((Case.number == number_or_id.strip())
