@@ -21,6 +21,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import lifecycle as cases
 from app.services.cases import views as case_views
+from app.services.search import typeahead
 
 #: action (event kind) -> default key; binding ids ``cases.<kind>``.
 ACTION_KEYS: dict[str, str] = {
@@ -150,8 +151,11 @@ class DispatchForm(_Form):
         yield from self.row("note", field_input(id="note"))
 
     def _options(self, text: str) -> list[Option]:
+        """Targets matching by name, pinyin or initials (``lwy`` finds 李伟友)."""
+        found = typeahead.narrow(text, list(enumerate(self.targets)), lambda p: p[1].name,
+                                 lambda p: (p[1].detail,))
         return [Option(f"{x.name}  [{t(f'target.{x.kind}')}] {x.detail}", id=str(i))
-                for i, x in enumerate(self.targets) if text in x.name][:50]
+                for i, x in found[:50]]
 
     @on(Input.Changed, "#to")
     def _narrow(self, event: Input.Changed) -> None:

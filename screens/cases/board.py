@@ -181,9 +181,17 @@ class CasesScreen(CaseActions, MulinScreen):
         self.query_one("#cases-search", Input).display = False
         self.reload()
         self.query_one("#cases", VirtualTable).focus()
+        self._select_new()
 
     def on_screen_resume(self) -> None:
         self.reload(keep_cursor=True)
+        self._select_new()
+
+    def _select_new(self) -> None:
+        """A case just taken at intake (F9 elsewhere) is selected when the list shows."""
+        case_id = getattr(self.app, "selected_case", None)
+        if case_id:
+            self.case_saved(case_id)
 
     @property
     def table(self) -> VirtualTable:
@@ -222,6 +230,7 @@ class CasesScreen(CaseActions, MulinScreen):
 
     def case_saved(self, case_id: str) -> None:
         """A new case from the intake form: show it (the filters step aside if they hide it)."""
+        self.app.selected_case = None
         self.reload(keep_cursor=True)
         if not self.table.move_to_key(case_id) and not self.filter.is_default():
             self.filter = CaseFilter()

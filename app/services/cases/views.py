@@ -15,6 +15,7 @@ from typing import Any, cast
 from peewee import JOIN, Expression
 
 from app import clock
+from app.i18n import t
 from app.services.cases import deadlines
 from app.services.cases.lifecycle import (
     ACTIONS,
@@ -27,7 +28,7 @@ from app.services.cases.lifecycle import (
 from app.services.cases.lifecycle import current as current_state
 from models.cases import Case, CaseEvent, Evaluation
 from models.people import Person, Role
-from models.places import Grid, Organization, Resident
+from models.places import Grid, Organization
 
 
 @dataclass
@@ -189,14 +190,16 @@ _ORG_KIND = {"volunteer_team": "team", "property_company": "property",
              "owners_committee": "team"}
 
 
-def dispatch_targets(community_id: str, case_id: str | None = None) -> list[Target]:
+def dispatch_targets(community_id: str, case_id: str | None = None,
+                     grid_id: str | None = None) -> list[Target]:
     """Grid workers and staff, the lawyer, volunteer teams, property companies, departments.
 
-    The people of the case's own grid come first.
+    The people of the case's own grid (or of ``grid_id``, at intake) come first.
     """
     out = _targets(community_id)
     case = Case.get_or_none(Case.id == case_id) if case_id else None
-    grid = grid_names(community_id).get(case.grid_id or "", "") if case else ""
+    grid_id = case.grid_id if case else grid_id
+    grid = grid_names(community_id).get(grid_id or "", "")
     if grid:
         out.sort(key=lambda x: x.detail != grid)  # stable: the rest keep their order
     return out
@@ -210,11 +213,11 @@ def _targets(community_id: str) -> list[Target]:
              .order_by(Role.kind, Grid.number, Person.name).tuples())
     rows: list[tuple[str, str, str | None]] = list(cast(Any, roles))
     for kind, name, grid_name in rows:
-        out.append(Target(name, _ROLE_KIND[kind], grid_name or kind))
+        out.append(Target(name, _ROLE_KIND[kind], grid_name or t(f"dispatch.kind.{kind}")))
     orgs = (Organization.select().where((Organization.community == community_id)
                                         & Organization.kind.in_(list(_ORG_KIND)))
             .order_by(Organization.kind, Organization.name))
-    out.extend(Target(o.name, _ORG_KIND[o.kind], o.kind) for o in orgs)
+    out.extend(Target(o.name, _ORG_KIND[o.kind], t(f"dispatch.kind.{o.kind}")) for o in orgs)
     return out
 
 
@@ -300,45 +303,6 @@ def find_case(number_or_id: str) -> str | None:
     c = Case.get_or_none((Case.number == number_or_id.strip())
                          | (Case.id == number_or_id.strip()))
     return c.id if c else None
-
-
-@dataclass
-class ResidentHit:
-    id: str
-    name: str
-    place: str
-    phone: str
-
-
-def find_residents(text: str, limit: int = 8) -> list[ResidentHit]:
-    """Reporters by name, pinyin initials, phone tail or building-room (e.g. 12-301)."""
-    q = text.strip()
-    if not q:
-        return []
-    return _find_residents_here(q, limit)
-
-
-def _find_residents_here(q: str, limit: int) -> list[ResidentHit]:
-    from models.places import Building, Household
-
-    base = (Resident.select(Resident.id, Resident.name, Resident.phone, Household.room,
-                            Building.number)
-            .join(Household).join(Building)
-            .where((Resident.status == "present") & (Resident.deleted == False)))  # noqa: E712
-    if q.isdigit() and len(q) == 4:
-        cond = Resident.phone_tail == q
-    elif "-" in q:
-        parts = q.split("-")
-        cond = (Building.number == parts[0]) & (Household.room == parts[-1])
-    elif q.isascii():
-        cond = Resident.name_initials.startswith(q.lower()) | \
-            Resident.name_pinyin.startswith(q.lower())
-    else:
-        cond = Resident.name.startswith(q)
-    rows: list[tuple[str, str, str, str, str]] = list(cast(Any, base.where(cond).order_by(
-        Resident.name).limit(limit).tuples()))
-    return [ResidentHit(rid, name, f"{bnum}-{room}", mask_phone(phone))
-            for rid, name, phone, room, bnum in rows]
 
 
 def data_text(data: dict[str, Any]) -> str:
