@@ -50,3 +50,58 @@ async def test_action_after_a_resort_acts_on_the_named_case(hubin: Paths) -> Non
                                      & (Case.state == "dispatched"))
         assert target.id not in [c.id for c in others]
         assert table.current_row.key == target.id
+
+
+def _door_in_two_units() -> tuple[str, int, str]:
+    """A building and room that exist in more than one unit (e.g. 12-1-402 and 12-3-402)."""
+    from models.places import Building, Household, Unit
+
+    rows = (Household.select(Building.number, Unit.number.alias("unit_no"), Household.room)
+            .join(Building).switch(Household).join(Unit).tuples())
+    seen: dict[tuple[str, str], set[int]] = {}
+    for building, unit, room in rows:
+        seen.setdefault((building, room), set()).add(unit)
+    (building, room), units = next((k, v) for k, v in seen.items() if len(v) > 1)
+    return building, max(units), room
+
+
+def test_one_resident_lookup_keeps_the_unit(hubin: Paths) -> None:
+    from app.services.search.residents import find_residents
+
+    building, unit, room = _door_in_two_units()
+    hits = find_residents(f"{building}-{unit}-{room}")
+    assert hits and {h.door for h in hits} == {f"{building}-{unit}-{room}"}
+    name = hits[0].name
+    assert any(h.id == hits[0].id for h in find_residents(f"{name} {building}"))
+
+
+async def test_intake_dispatches_and_selects_the_new_case(hubin: Paths) -> None:
+    from app.services.search.residents import find_residents
+    from app.tui import MulinApp
+    from screens.cases.board import CasesScreen
+    from screens.widgets.virtual_table import VirtualTable
+
+    building, unit, room = _door_in_two_units()
+    door = f"{building}-{unit}-{room}"
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press(*door)
+        await pilot.pause()
+        hits = find_residents(door)
+        await pilot.press("enter", *(["enter"] if len(hits) > 1 else []))
+        await pilot.press(*"tingdian", "enter", *"楼道停电", "enter", *"李伟友")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CasesScreen)  # F4 opened by itself
+        new = Case.select().order_by(Case.received_at.desc(), Case.number.desc()).first()
+        assert (new.state, new.handler, new.place, new.subcategory) == \
+            ("dispatched", "李伟友", door, "power_cut")
+        assert new.reporter_name == hits[0].name and new.reporter_phone
+        table = app.screen.query_one("#cases", VirtualTable)
+        assert table.current_row is not None and table.current_row.key == new.id
+        top = table.scroll_offset.y
+        assert top <= table.cursor < top + table.size.height - 1
