@@ -105,3 +105,59 @@ async def test_intake_dispatches_and_selects_the_new_case(hubin: Paths) -> None:
         assert table.current_row is not None and table.current_row.key == new.id
         top = table.scroll_offset.y
         assert top <= table.cursor < top + table.size.height - 1
+
+
+async def test_refused_merge_and_cancel_keep_what_was_typed(hubin: Paths) -> None:
+    from app.tui import MulinApp
+    from screens.cases.actions import MergeForm, NoteForm
+    from screens.widgets.virtual_table import VirtualTable
+    from textual.widgets import Input
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        table = app.screen.query_one("#cases", VirtualTable)
+        case_id = table.current_row.key  # type: ignore[union-attr]
+        state = Case.get_by_id(case_id).state
+        await pilot.press("m", *"DT-19990101-999", "tab", *"与旧诉求重复")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MergeForm)  # refused: still open, nothing lost
+        assert form.query_one("#note", Input).value == "与旧诉求重复"
+        assert app.focused is form.query_one("#into", Input)  # the field to fix
+        assert str(form.query_one("#form-error").render())
+        await pilot.press("escape", "x", "ctrl+s")  # 撤销 without a reason
+        await pilot.pause()
+        assert isinstance(app.screen, NoteForm)
+        assert app.focused is app.screen.query_one("#note", Input)
+        await pilot.press(*"居民撤回", "enter")
+        await pilot.pause()
+        assert Case.get_by_id(case_id).state == "cancelled" != state
+
+
+async def test_tab_and_shift_tab_leave_a_multi_line_field(hubin: Paths) -> None:
+    from app.tui import MulinApp
+    from screens.mediation.forms import MedForm
+    from textual.widgets import TextArea
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("o")  # the outcome form: its reason is a TextArea
+        await pilot.pause()
+        assert isinstance(app.screen, MedForm)
+        areas = list(app.screen.query(TextArea))
+        assert areas
+        while app.focused is not areas[0]:
+            await pilot.press("tab")
+        await pilot.press(*"说明")
+        await pilot.press("shift+tab")
+        assert app.focused is not areas[0]  # Shift+Tab left it …
+        await pilot.press("tab", "tab")
+        assert app.focused is not areas[0]  # … and Tab goes through it
+        assert areas[0].text == "说明"

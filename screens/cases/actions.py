@@ -7,6 +7,7 @@ what the action needs (a reason, a target, a rating) and the service records it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -74,6 +75,8 @@ class _Form(ModalScreen[dict[str, Any] | None]):
         super().__init__()
         self.title_text = title
         self.subject = subject  # the record acted on: number and one line of it
+        #: records the values; returns the refusal (the dialog then stays open) or None
+        self.submit: Callable[[dict[str, Any]], cases.CaseRefused | None] | None = None
 
     def row(self, name: str, widget: Any) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -105,7 +108,19 @@ class _Form(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        self.dismiss(self.result())
+        self.save(self.result())
+
+    def save(self, values: dict[str, Any]) -> None:
+        """Record, and close only if it was accepted: a refusal keeps what was typed and
+        puts the cursor in the field to fix."""
+        refused = self.submit(values) if self.submit is not None else None
+        if refused is None:
+            self.dismiss(values)
+            return
+        self.show_error(str(refused))
+        fields = self.query(f"#{refused.field}") if refused.field else None
+        if fields:
+            fields.first().focus()
 
     def result(self) -> dict[str, Any]:
         return {}
@@ -223,7 +238,7 @@ class EvaluateForm(_Form):
         except ValueError:
             self.show_error(t("action_form.score_range"))
             return
-        self.dismiss(values)
+        self.save(values)
 
 
 class CaseActions:
@@ -262,18 +277,29 @@ class CaseActions:
             form = MergeForm(title, subject)
         else:
             form = NoteForm(title, subject)
-        self.app.push_screen(form, lambda values: self._record(case_id, kind, values))
+        form.submit = lambda values: self._try(case_id, kind, values)
+        self.app.push_screen(form, lambda values: self._done(case_id, kind, values))
 
-    def _record(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
-        if values is None:
-            return
+    def _try(self, case_id: str, kind: str, values: dict[str, Any]) -> cases.CaseRefused | None:
+        """Record on the case captured when the dialog opened; the refusal, if any."""
         try:
             if kind == "evaluated":
                 cases.evaluate(case_id, values, actor=self._actor())
             else:
                 cases.act(case_id, kind, actor=self._actor(), **values)
         except cases.CaseRefused as exc:
-            self.app.notify(str(exc), severity="error", timeout=6)
+            return exc
+        return None
+
+    def _record(self, case_id: str, kind: str, values: dict[str, Any]) -> None:
+        refused = self._try(case_id, kind, values)
+        if refused is not None:
+            self.app.notify(str(refused), severity="error", timeout=6)
+            return
+        self._done(case_id, kind, values)
+
+    def _done(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
+        if values is None:
             return
         self.app.notify(t("cases.recorded_on", action=t(f"cases.action.{kind}"),
                           number=case_views.headline(case_id, 0)),
