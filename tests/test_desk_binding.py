@@ -108,10 +108,11 @@ async def test_intake_dispatches_and_selects_the_new_case(hubin: Paths) -> None:
 
 
 async def test_refused_merge_and_cancel_keep_what_was_typed(hubin: Paths) -> None:
+    from textual.widgets import Input
+
     from app.tui import MulinApp
     from screens.cases.actions import MergeForm, NoteForm
     from screens.widgets.virtual_table import VirtualTable
-    from textual.widgets import Input
 
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -138,9 +139,10 @@ async def test_refused_merge_and_cancel_keep_what_was_typed(hubin: Paths) -> Non
 
 
 async def test_tab_and_shift_tab_leave_a_multi_line_field(hubin: Paths) -> None:
+    from textual.widgets import TextArea
+
     from app.tui import MulinApp
     from screens.mediation.forms import MedForm
-    from textual.widgets import TextArea
 
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
