@@ -163,3 +163,30 @@ async def test_tab_and_shift_tab_leave_a_multi_line_field(hubin: Paths) -> None:
         await pilot.press("tab", "tab")
         assert app.focused is not areas[0]  # … and Tab goes through it
         assert areas[0].text == "说明"
+
+
+def test_rates_are_drawn_on_a_fixed_scale() -> None:
+    from screens.cases.dashboard import bars
+
+    assert bars([1.0, 1.0, 1.0], 1, 0.0, 1.0) == "███"  # a steady 100% is full, not lowest
+    assert bars([0.8, 1.0], 1, 0.0, 1.0) == "▇█"  # 80% is drawn lower than 100%
+    assert bars([0.0, None], 2, 0.0, 1.0) == "▁▁··"
+
+
+def test_report_groups_are_named_in_words(hubin: Paths) -> None:
+    from app.services.cases import metrics
+
+    period = metrics.last_months(1)[0]
+    rows = metrics.report_rows(hubin_community(), period)
+    keys = {section: [r.key for r in rs] for section, rs in rows.items()}
+    assert all(" " in k and k.split()[0].isdigit() for k in keys["category"])  # 110 有求必应
+    assert set(keys["level"]) <= {"网格", "社区", "街道", "区"}
+    assert all(k for section in keys.values() for k in section)  # no empty group name
+
+
+def hubin_community() -> str:
+    from app.services.places import views as places
+
+    community = places.default_community()
+    assert community is not None
+    return community.id
