@@ -29,7 +29,6 @@ from screens.cases.actions import (
 )
 from screens.widgets.virtual_table import Column, FuncSource, Row, VirtualTable
 
-
 #: how a countdown's tone is drawn
 TONE_STYLE = {"late": "bold red", "soon": "bold yellow", "near": "", "": ""}
 
