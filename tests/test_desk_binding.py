@@ -190,3 +190,31 @@ def hubin_community() -> str:
     community = places.default_community()
     assert community is not None
     return community.id
+
+
+async def test_find_opens_the_ledger_with_the_row_visible(hubin: Paths) -> None:
+    from app.tui import MulinApp
+    from models.places import Building, Household, Unit
+    from screens.widgets.key_footer import KeyFooter
+    from screens.widgets.virtual_table import VirtualTable
+
+    # the last door of the biggest building: far below the first screenful of the ledger
+    biggest = max(Building.select(), key=lambda b: Household.select().where(
+        Household.building == b.id).count())
+    last = (Household.select(Household, Unit.number.alias("unit_no")).join(Unit)
+            .where(Household.building == biggest.id)
+            .order_by(Unit.number.desc(), Household.room.desc()).objects().first())
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f", *f"{biggest.number}-{last.unit_no}-{last.room}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#ledger-table", VirtualTable)
+        assert table.current_row is not None and table.current_row.key == last.id
+        top = table.scroll_offset.y
+        assert table.cursor >= table.size.height - 1  # it had to scroll …
+        assert top <= table.cursor < top + table.size.height - 1  # … and the row is in view
+        row_y = table.content_region.y + 1 + table.cursor - top  # under the header line
+        footer = app.screen.query_one(KeyFooter)
+        assert row_y < footer.region.y  # on screen, not under the footer

@@ -182,6 +182,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return False
         self._set_cursor(found)
         self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)
         return True
 
     # drawing ----------------------------------------------------------
@@ -228,6 +229,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         self.cursor = index
         self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)  # again once the layout is final
         self.refresh()
         self.post_message(self.Highlighted(self, self.current_row))
 
@@ -238,6 +240,10 @@ class VirtualTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + rows:
             self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self._count + 1)
+        self._scroll_to_cursor()
 
     def action_cursor(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)
