@@ -218,3 +218,20 @@ async def test_find_opens_the_ledger_with_the_row_visible(hubin: Paths) -> None:
         row_y = table.content_region.y + 1 + table.cursor - top  # under the header line
         footer = app.screen.query_one(KeyFooter)
         assert row_y < footer.region.y  # on screen, not under the footer
+
+
+async def test_mediation_detail_marks_the_section_in_focus(hubin: Paths) -> None:
+    from textual.widgets import Static
+
+    from app.tui import MulinApp
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter", "tab")
+        await pilot.pause()
+        title = app.screen.query_one("#title-parties", Static)
+        assert title.has_class("-active") and str(title.render()).startswith("▶")
+        others = app.screen.query_one("#title-mediators", Static)
+        assert not others.has_class("-active") and not str(others.render()).startswith("▶")
