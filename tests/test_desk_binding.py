@@ -235,3 +235,33 @@ async def test_mediation_detail_marks_the_section_in_focus(hubin: Paths) -> None
         assert title.has_class("-active") and str(title.render()).startswith("▶")
         others = app.screen.query_one("#title-mediators", Static)
         assert not others.has_class("-active") and not str(others.render()).startswith("▶")
+
+
+async def test_palette_speaks_chinese_and_matches_pinyin_and_keywords(hubin: Paths) -> None:
+    from textual.command import CommandInput, CommandList
+
+    from app.tui import MulinApp
+    from screens.cases.handover import HandoverScreen
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        box = app.screen.query_one(CommandInput)
+        assert "Search for commands" not in box.placeholder and "拼音" in box.placeholder
+        for query, title in (("jjb", "交接班"), ("kanban", "三率看板"), ("handover", "交接班"),
+                             ("dashboard", "三率看板"), ("看板", "三率看板"),
+                             ("shouli", "受理诉求")):
+            box.value = query
+            await pilot.pause(0.4)
+            shown = [str(o.prompt) for o in app.screen.query_one(CommandList)._options]
+            assert any(title in s for s in shown[:3]), (query, shown[:3])
+        box.value = "qqqzzz"
+        await pilot.pause(0.8)
+        shown = [str(o.prompt) for o in app.screen.query_one(CommandList)._options]
+        assert any("没有匹配" in s for s in shown) and not any("No matches" in s for s in shown)
+        box.value = "jjb"
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, HandoverScreen)
