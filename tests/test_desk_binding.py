@@ -265,3 +265,18 @@ async def test_palette_speaks_chinese_and_matches_pinyin_and_keywords(hubin: Pat
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, HandoverScreen)
+
+
+async def test_map_help_describes_the_map_it_has(hubin: Paths) -> None:
+    from textual.widgets import Static
+
+    from app.tui import MulinApp
+    from screens.help import HelpScreen
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(".help-text", Static).render())
+        assert "网格" in text and "左栏" not in text and "中栏" not in text
