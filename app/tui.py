@@ -86,6 +86,17 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         if os.environ.get(EXIT_AFTER_FIRST_FRAME):
             self.call_after_refresh(self.exit)  # benchmark hook: time to first frame
 
+    #: bumped when a different operator signs in: screens reset their filters on seeing it
+    operator_epoch = 0
+    _duty_operator = ""
+
+    def _gate_done(self, ok: bool | None) -> None:
+        """After sign-in or unlock: a new operator starts from unfiltered lists."""
+        if self.operator_name != self._duty_operator:
+            self._duty_operator = self.operator_name
+            self.operator_epoch += 1
+        super()._gate_done(ok)
+
     @property
     def community_id(self) -> str:
         return self.community.id if self.community else ""

@@ -280,3 +280,27 @@ async def test_map_help_describes_the_map_it_has(hubin: Paths) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one(".help-text", Static).render())
         assert "网格" in text and "左栏" not in text and "中栏" not in text
+
+
+async def test_filters_reset_when_another_operator_signs_in(hubin: Paths) -> None:
+    from textual.widgets import Input
+
+    from app.services.trust import operators
+    from app.tui import MulinApp
+    from screens.widgets.virtual_table import VirtualTable
+
+    operators.add_operator("书记", "admin", "0000")
+    grid = operators.add_operator("网格员", "grid_worker", "2222")
+    app = MulinApp(operator=grid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4", "slash", *"停")
+        await pilot.pause()
+        table = app.screen.query_one("#cases", VirtualTable)
+        narrowed = table.row_count
+        await pilot.press("escape", "ctrl+l")  # leave the box (the filter stays), lock
+        await pilot.pause()
+        await pilot.press("up", "0", "0", "0", "0", "enter")  # 书记 (first) signs in
+        await pilot.pause()
+        assert app.operator_name == "书记"
+        assert table.row_count > narrowed
+        assert app.screen.query_one("#cases-search", Input).value == ""

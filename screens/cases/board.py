@@ -169,14 +169,25 @@ class CasesScreen(CaseActions, MulinScreen):
                            id="cases")
 
     def on_mount(self) -> None:
+        self._epoch = getattr(self.app, "operator_epoch", 0)
         self.query_one("#cases-search", Input).display = False
         self.reload()
         self.query_one("#cases", VirtualTable).focus()
         self._select_new()
 
     def on_screen_resume(self) -> None:
+        if self._epoch != getattr(self.app, "operator_epoch", 0):
+            self._clear_filters()  # another operator signed in: start from the whole list
         self.reload(keep_cursor=True)
         self._select_new()
+
+    def _clear_filters(self) -> None:
+        self._epoch = getattr(self.app, "operator_epoch", 0)
+        self.filter = CaseFilter()
+        box = self.query_one("#cases-search", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        box.display = False
 
     def _select_new(self) -> None:
         """A case just taken at intake (F9 elsewhere) is selected when the list shows."""
@@ -224,11 +235,7 @@ class CasesScreen(CaseActions, MulinScreen):
         self.app.selected_case = None
         self.reload(keep_cursor=True)
         if not self.table.move_to_key(case_id) and not self.filter.is_default():
-            self.filter = CaseFilter()
-            box = self.query_one("#cases-search", Input)
-            with box.prevent(Input.Changed):
-                box.value = ""
-            box.display = False
+            self._clear_filters()
             self.reload()
             self.table.move_to_key(case_id)
 
