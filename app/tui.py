@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Iterable
-from functools import cache
-from typing import ClassVar
+from functools import cache, partial
+from typing import Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -86,6 +86,17 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         if os.environ.get(EXIT_AFTER_FIRST_FRAME):
             self.call_after_refresh(self.exit)  # benchmark hook: time to first frame
 
+    #: bumped when a different operator signs in: screens reset their filters on seeing it
+    operator_epoch = 0
+    _duty_operator = ""
+
+    def _gate_done(self, ok: bool | None) -> None:
+        """After sign-in or unlock: a new operator starts from unfiltered lists."""
+        if self.operator_name != self._duty_operator:
+            self._duty_operator = self.operator_name
+            self.operator_epoch += 1
+        super()._gate_done(ok)
+
     @property
     def community_id(self) -> str:
         return self.community.id if self.community else ""
@@ -109,18 +120,31 @@ class MulinApp(SearchApp, TrustApp, App[None]):
 
         self.push_screen(ConfirmDialog(i18n.t("app.quit_question")), done)
 
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the palette in the desk's words, matching pinyin and keywords too."""
+        from textual.command import CommandPalette
+
+        from screens.widgets.palette import MulinPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
+            self.push_screen(MulinPalette())
+
+    def _command(self, name: str, run: Callable[[], object]) -> SystemCommand:
+        """A palette command from the catalog: title, help and (hidden) keywords."""
+        title = i18n.t(f"palette.{name}")
+        if i18n.has(f"palette.{name}.keys"):
+            self.palette_keywords[title] = i18n.t(f"palette.{name}.keys")
+        return SystemCommand(title, i18n.t(f"palette.{name}.help"), run)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        self.palette_keywords: dict[str, str] = {}
         for mode in TOP_LEVEL:
-            yield SystemCommand(i18n.t(f"palette.{mode}"), i18n.t(f"palette.{mode}.help"),
-                                lambda m=mode: self.switch_mode(m))
-        yield SystemCommand(i18n.t("palette.help"), i18n.t("palette.help.help"),
-                            self.action_help)
-        yield SystemCommand(i18n.t("palette.search"), i18n.t("palette.search.help"),
-                            self.action_search)
-        yield SystemCommand(i18n.t("palette.lock"), i18n.t("palette.lock.help"),
-                            self.action_lock)
-        yield SystemCommand(i18n.t("palette.quit"), i18n.t("palette.quit.help"),
-                            self.action_confirm_quit)
+            yield self._command(mode, partial(self.switch_mode, mode))
+        yield self._command("intake", self.action_intake)
+        yield self._command("help", self.action_help)
+        yield self._command("search", self.action_search)
+        yield self._command("lock", self.action_lock)
+        yield self._command("quit", self.action_confirm_quit)
         yield from getattr(screen, "palette_commands", lambda: [])()
         yield from self._screen_actions(screen)
 

@@ -42,7 +42,8 @@ class HelpScreen(ModalScreen[None]):
         app_keys: tuple[str, ...] = getattr(self.app, "KEYS", ())
         with VerticalScroll(classes="dialog help"):
             yield Static(f"[b]{t(f'screen.{name}')}[/b] — {t('help.title')}")
-            yield Static(t(f"help.{name}"), classes="help-text")
+            text = getattr(self.for_screen, "help_text", lambda: t(f"help.{name}"))()
+            yield Static(text, classes="help-text")  # the screen's own words for what it has
             yield Static(_keys_table(screen_keys, t("help.screen_keys"), self.app))
             yield Static(_keys_table(app_keys, t("help.app_keys"), self.app))
             yield Static(t("help.close"), classes="help-hint")

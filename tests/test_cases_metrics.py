@@ -94,9 +94,9 @@ def test_rates_per_grid_handler_category(month_of_cases: Paths) -> None:
     assert (grids["第2网格"].received, grids["第2网格"].resolution_rate,
             grids["第2网格"].overdue) == (1, 0.0, 1)
     handlers = {r.key: r.resolved for r in metrics.rates("community-test", NOV, "handler")}
-    assert handlers == {"": 0, "张敏": 1, "李伟友": 1}
+    assert handlers == {"未派单": 0, "张敏": 1, "李伟友": 1}  # never an empty name
     categories = {r.key: r.received for r in metrics.rates("community-test", NOV, "category")}
-    assert categories == {"110": 1, "114": 1, "122": 1}
+    assert categories == {"110 有求必应": 1, "114 有问必答": 1, "122 有堵必疏": 1}
     october = metrics.total("community-test", metrics.month("2026-10"))
     assert (october.received, october.resolved) == (1, 0)
 

@@ -27,8 +27,9 @@ async def test_intake_dispatch_resolve_evaluate_from_the_keyboard(hubin: Paths) 
         before = Case.select().count()
         await pilot.press("f9")
         await pilot.pause()
-        await pilot.press("tab", "tab")  # category → subcategory → reporter
-        await pilot.press(*"匿名", "tab", *"5栋", "tab", *"停电", "ctrl+s")
+        # reporter (no one by that name) → phone → place; category typed; description
+        await pilot.press(*"匿名", "tab", "tab", *"5栋", "tab", *"110", "enter", *"停电",
+                          "ctrl+s")
         await pilot.pause()
         assert Case.select().count() == before + 1
         new = Case.select().order_by(Case.received_at.desc(), Case.number.desc()).first()
@@ -111,8 +112,13 @@ async def test_filters_narrow_the_list(hubin: Paths) -> None:
         await pilot.press("f9")
         await pilot.pause()
         assert isinstance(app.screen, IntakeScreen)
-        await pilot.press("ctrl+s")  # no description: refused next to the form, nothing saved
+        await pilot.press("ctrl+s")  # no category: refused next to the form, nothing saved
         await pilot.pause()
         assert isinstance(app.screen, IntakeScreen)
+        assert "类别" in str(app.screen.query_one("#intake-error").render())
+        assert app.focused is not None and app.focused.id == "category"  # the field to fix
+        await pilot.press(*"114", "enter", "ctrl+s")  # typed into it; now no description
+        await pilot.pause()
         assert "诉求内容" in str(app.screen.query_one("#intake-error").render())
+        assert app.focused is not None and app.focused.id == "description"
         await pilot.press("escape")

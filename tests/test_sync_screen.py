@@ -55,7 +55,7 @@ async def test_sync_screen_keeps_the_other_value(tmp_path: Path,
         await pilot.pause()
         assert table.row_count == 0
         header = str(app.screen.query_one("#station-header", Static).render())
-        assert f"待导出 {pending + 1}" in header
+        assert f"未同步 {pending + 1:,} 条" in header
     assert Resident.get_by_id(rid).name == "李笔记"
     assert Change.select().count() == before + 1  # a new change that will sync onward
     assert Conflict.get().resolution == "other"

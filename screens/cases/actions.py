@@ -7,6 +7,7 @@ what the action needs (a reason, a target, a rating) and the service records it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -21,6 +22,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import lifecycle as cases
 from app.services.cases import views as case_views
+from app.services.search import typeahead
 
 #: action (event kind) -> default key; binding ids ``cases.<kind>``.
 ACTION_KEYS: dict[str, str] = {
@@ -69,9 +71,12 @@ class _Form(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [Binding("ctrl+s", "save", t("intake.save"), priority=True),
                 Binding("escape", "cancel", t("intake.cancel"))]
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, subject: str = "") -> None:
         super().__init__()
         self.title_text = title
+        self.subject = subject  # the record acted on: number and one line of it
+        #: records the values; returns the refusal (the dialog then stays open) or None
+        self.submit: Callable[[dict[str, Any]], cases.CaseRefused | None] | None = None
 
     def row(self, name: str, widget: Any) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -81,6 +86,9 @@ class _Form(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog case-form"):
             yield Static(f"[b]{self.title_text}[/b]  {t('intake.hint')}")
+            if self.subject:
+                yield Static(t("action_form.subject", what=self.subject), id="form-subject",
+                             markup=False)
             yield from self.fields()
             yield Static("", id="form-error", classes="form-error")
 
@@ -100,7 +108,19 @@ class _Form(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        self.dismiss(self.result())
+        self.save(self.result())
+
+    def save(self, values: dict[str, Any]) -> None:
+        """Record, and close only if it was accepted: a refusal keeps what was typed and
+        puts the cursor in the field to fix."""
+        refused = self.submit(values) if self.submit is not None else None
+        if refused is None:
+            self.dismiss(values)
+            return
+        self.show_error(str(refused))
+        fields = self.query(f"#{refused.field}") if refused.field else None
+        if fields:
+            fields.first().focus()
 
     def result(self) -> dict[str, Any]:
         return {}
@@ -132,8 +152,9 @@ class MergeForm(NoteForm):
 class DispatchForm(_Form):
     """Pick who handles it: type to narrow the list, Enter picks."""
 
-    def __init__(self, title: str, targets: list[case_views.Target]) -> None:
-        super().__init__(title)
+    def __init__(self, title: str, targets: list[case_views.Target],
+                 subject: str = "") -> None:
+        super().__init__(title, subject)
         self.targets = targets
 
     def fields(self) -> ComposeResult:
@@ -145,8 +166,11 @@ class DispatchForm(_Form):
         yield from self.row("note", field_input(id="note"))
 
     def _options(self, text: str) -> list[Option]:
+        """Targets matching by name, pinyin or initials (``lwy`` finds 李伟友)."""
+        found = typeahead.narrow(text, list(enumerate(self.targets)), lambda p: p[1].name,
+                                 lambda p: (p[1].detail,))
         return [Option(f"{x.name}  [{t(f'target.{x.kind}')}] {x.detail}", id=str(i))
-                for i, x in enumerate(self.targets) if text in x.name][:50]
+                for i, x in found[:50]]
 
     @on(Input.Changed, "#to")
     def _narrow(self, event: Input.Changed) -> None:
@@ -214,7 +238,7 @@ class EvaluateForm(_Form):
         except ValueError:
             self.show_error(t("action_form.score_range"))
             return
-        self.dismiss(values)
+        self.save(values)
 
 
 class CaseActions:
@@ -242,29 +266,42 @@ class CaseActions:
         if kind in DIRECT:
             self._record(case_id, kind, {})
             return
-        title = t(f"cases.action.{kind}")
+        title, subject = t(f"cases.action.{kind}"), case_views.headline(case_id)
         form: _Form
         if kind == "dispatched":
             form = DispatchForm(title, case_views.dispatch_targets(self.app.community_id,
-                                                                  case_id))
+                                                                  case_id), subject)
         elif kind == "evaluated":
-            form = EvaluateForm(title)
+            form = EvaluateForm(title, subject)
         elif kind == "merged":
-            form = MergeForm(title)
+            form = MergeForm(title, subject)
         else:
-            form = NoteForm(title)
-        self.app.push_screen(form, lambda values: self._record(case_id, kind, values))
+            form = NoteForm(title, subject)
+        form.submit = lambda values: self._try(case_id, kind, values)
+        self.app.push_screen(form, lambda values: self._done(case_id, kind, values))
 
-    def _record(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
-        if values is None:
-            return
+    def _try(self, case_id: str, kind: str, values: dict[str, Any]) -> cases.CaseRefused | None:
+        """Record on the case captured when the dialog opened; the refusal, if any."""
         try:
             if kind == "evaluated":
                 cases.evaluate(case_id, values, actor=self._actor())
             else:
                 cases.act(case_id, kind, actor=self._actor(), **values)
         except cases.CaseRefused as exc:
-            self.app.notify(str(exc), severity="error", timeout=6)
+            return exc
+        return None
+
+    def _record(self, case_id: str, kind: str, values: dict[str, Any]) -> None:
+        refused = self._try(case_id, kind, values)
+        if refused is not None:
+            self.app.notify(str(refused), severity="error", timeout=6)
             return
-        self.app.notify(t("cases.recorded", action=t(f"cases.action.{kind}")), timeout=3)
+        self._done(case_id, kind, values)
+
+    def _done(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
+        if values is None:
+            return
+        self.app.notify(t("cases.recorded_on", action=t(f"cases.action.{kind}"),
+                          number=case_views.headline(case_id, 0)),
+                        timeout=3)
         self.case_changed(case_id)

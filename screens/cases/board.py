@@ -34,7 +34,8 @@ from screens.widgets.virtual_table import Column, FuncSource, Row, VirtualTable
 def case_row(c: case_views.CaseRow) -> Row:
     return Row(c.id, [Text(t(f"colour.{c.colour}")), c.number, t(f"level.{c.level}"), c.grid,
                       t(f"category.{c.category}"), age_text(c.age_hours()),
-                      time_left_text(c.time_left()), t(f"state.{c.state}"), c.handler or "—"],
+                      time_left_text(c.time_left()), t(f"state.{c.state}"),
+                      c.mediation or c.handler or "—"],  # waiting on mediation: its number
                style=c.colour if c.is_open else "dim")
 
 
@@ -155,18 +156,38 @@ class CasesScreen(CaseActions, MulinScreen):
                            id="cases")
 
     def on_mount(self) -> None:
+        self._epoch = getattr(self.app, "operator_epoch", 0)
         self.query_one("#cases-search", Input).display = False
         self.reload()
         self.query_one("#cases", VirtualTable).focus()
+        self._select_new()
 
     def on_screen_resume(self) -> None:
+        if self._epoch != getattr(self.app, "operator_epoch", 0):
+            self._clear_filters()  # another operator signed in: start from the whole list
         self.reload(keep_cursor=True)
+        self._select_new()
+
+    def _clear_filters(self) -> None:
+        self._epoch = getattr(self.app, "operator_epoch", 0)
+        self.filter = CaseFilter()
+        box = self.query_one("#cases-search", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        box.display = False
+
+    def _select_new(self) -> None:
+        """A case just taken at intake (F9 elsewhere) is selected when the list shows."""
+        case_id = getattr(self.app, "selected_case", None)
+        if case_id:
+            self.case_saved(case_id)
 
     @property
     def table(self) -> VirtualTable:
         return self.query_one("#cases", VirtualTable)
 
-    def reload(self, keep_cursor: bool = False) -> None:
+    def reload(self, keep_cursor: bool = True) -> None:
+        """Re-read the list; the cursor stays on the same case wherever it moved."""
         community, f = self.community_id, self.filter
         self.table.set_source(FuncSource(
             lambda: case_views.count(community, f),
@@ -197,9 +218,13 @@ class CasesScreen(CaseActions, MulinScreen):
         self.reload(keep_cursor=True)
 
     def case_saved(self, case_id: str) -> None:
-        """A new case from the intake form: show it."""
+        """A new case from the intake form: show it (the filters step aside if they hide it)."""
+        self.app.selected_case = None
         self.reload(keep_cursor=True)
-        self.table.move_to_key(case_id)
+        if not self.table.move_to_key(case_id) and not self.filter.is_default():
+            self._clear_filters()
+            self.reload()
+            self.table.move_to_key(case_id)
 
     # keys ------------------------------------------------------------------------
     def action_open(self) -> None:

@@ -22,17 +22,21 @@ keymap.define("dashboard.export", "x", "export")
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def bars(values: list[float | None], width: int, floor: float | None = None) -> str:
-    """A bar per month, ``width`` cells each; scaled from ``floor`` (or the lowest) to the top."""
+def bars(values: list[float | None], width: int, floor: float | None = None,
+         top: float | None = None) -> str:
+    """A bar per month, ``width`` cells each, scaled from ``floor`` to ``top`` (default: the
+    lowest and highest value). Rates pass 0 and 1: a fixed 0–100% scale, so a steady 100%
+    is drawn as full bars and a small dip stays small."""
     known = [v for v in values if v is not None]
     if not known:
         return "·" * len(values) * width
     lo = min(known) if floor is None else floor
-    hi = max(known)
+    hi = max(known) if top is None else top
     span = hi - lo or 1.0
     out = []
     for v in values:
-        cell = "·" if v is None else BLOCKS[min(7, int((v - lo) / span * 7.999))]
+        level = 0.0 if v is None else max(0.0, min(1.0, (v - lo) / span))
+        cell = "·" if v is None else BLOCKS[min(7, int(level * 7.999))]
         out.append(cell * width)
     return "".join(out)
 
@@ -50,7 +54,7 @@ def trend_table(trend: list[metrics.Rates], cell: int) -> Table:
     for name in metrics.RATE_NAMES:
         values = [getattr(r, name) for r in trend]
         style = "bold red" if values[-1] is not None and values[-1] < 0.9 else ""
-        table.add_row(t(f"report.{name}"), bars(values, cell),
+        table.add_row(t(f"report.{name}"), bars(values, cell, 0.0, 1.0),
                       Text(metrics.percent(values[-1]), style=style))
     return table
 

@@ -62,6 +62,8 @@ def header_text(d: case_views.CaseDetail) -> Text:
                  response=_due(r.due_response), resolution=_due(r.due_resolution)) + "  ")
     out.append_text(time_left_text(r.time_left()))
     out.append("\n" + t("detail.handler", handler=r.handler or "—"))
+    if r.mediation:
+        out.append("  " + t("detail.mediation", number=r.mediation))
     if d.merged_into:
         out.append("  " + t("detail.merged_into", number=d.merged_into))
     if d.duplicates:

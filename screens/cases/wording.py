@@ -5,25 +5,16 @@ from __future__ import annotations
 from rich.text import Text
 
 from app.i18n import t
+from app.services.cases import views as case_views
+
+#: how a countdown's tone is drawn
+TONE_STYLE = {"late": "bold red", "soon": "bold yellow", "near": "", "": ""}
 
 
 def time_left_text(hours: float | None) -> Text:
-    """Countdown, or how late (bold red) — the same wording wherever a case appears."""
-    if hours is None:
-        return Text("—")
-    if -1 < hours < 1:
-        minutes = round(abs(hours) * 60)
-        key = "cases.overdue_minutes" if hours < 0 else "cases.minutes_left"
-        return Text(t(key, m=minutes), style="bold red" if hours < 0 else "bold yellow")
-    if hours < 0:
-        late = -hours
-        text = t("cases.overdue", h=f"{late:.0f}") if late < 48 else \
-            t("cases.overdue_days", d=f"{late / 24:.0f}")
-        return Text(text, style="bold red")
-    if hours < 24:
-        return Text(t("cases.hours_left", h=f"{hours:.0f}"),
-                    style="bold yellow" if hours < 2 else "")
-    return Text(t("cases.days_left", d=f"{hours / 24:.1f}"))
+    """Countdown, or how late (bold red) — the same words as in handover files."""
+    words, tone = case_views.time_left_words(hours)
+    return Text(words, style=TONE_STYLE[tone])
 
 
 def age_text(hours: float) -> str:

@@ -109,6 +109,8 @@ class MediationDetailScreen(MulinScreen):
     DEFAULT_CSS = """
     MediationDetailScreen VerticalScroll { height: 1fr; }
     MediationDetailScreen VirtualTable { height: 2; }
+    MediationDetailScreen .section-title.-active { background: $accent; color: $text;
+                                                   text-style: bold; }
     MediationDetailScreen #med-item { height: auto; padding: 0 1; margin-top: 1;
                                       border-top: solid $primary; }
     """
@@ -139,9 +141,15 @@ class MediationDetailScreen(MulinScreen):
             table = self.query_one(f"#sec-{section}", VirtualTable)
             table.styles.height = min(max(len(rows), 1), MAX_ROWS) + 1
             table.set_source(ListSource(rows), keep_cursor=True)
-            self.query_one(f"#title-{section}", Static).update(
-                t(f"med.sec.{section}", n=len(rows)))
+        self._titles(d)
         self._show_item()
+
+    def _titles(self, d: MediationDetail) -> None:
+        active = self._section()
+        for section in SECTIONS:
+            mark = "▶ " if section == active else ""
+            self.query_one(f"#title-{section}", Static).update(
+                mark + t(f"med.sec.{section}", n=len(_rows(section, d))))
 
     def _head_text(self, d: MediationDetail) -> str:
         head = t("med.detail.head", number=d.number, title=escape(d.title),
@@ -199,6 +207,16 @@ class MediationDetailScreen(MulinScreen):
 
     def on_descendant_focus(self) -> None:
         self._show_item()
+        self._mark_section()
+        if self.detail is not None:
+            self._titles(self.detail)
+
+    def _mark_section(self) -> None:
+        """The section in focus is marked (▶, highlighted) so the keys' target is clear."""
+        active = self._section()
+        for section in SECTIONS:
+            title = self.query_one(f"#title-{section}", Static)
+            title.set_class(section == active, "-active")
 
     # actions ----------------------------------------------------------------------
     def _after(self, saved: str | None) -> None:

@@ -24,7 +24,9 @@ from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 keymap.KEYS.setdefault("care.open", keymap.KeyDef("enter", "open", priority=True))
 keymap.define("care.visit", "v", "visit")
-keymap.define("care.grid", "g", "grid")
+keymap.define("care.grid", "g", "grid(1)")
+keymap.define("care.grid_prev", "G", "grid(-1)", show=False)
+keymap.define("care.all", "a", "all")  # back to 全部 in one key
 keymap.define("care.kind", "t", "kind")
 keymap.define("care.round", "r", "round")
 keymap.define("care.unseen", "u", "unseen")
@@ -36,8 +38,8 @@ class CareScreen(MulinScreen):
     """The community-wide key-care list."""
 
     NAME = "care"
-    KEYS = ("care.visit", "care.open", "care.grid", "care.kind", "care.round", "care.unseen",
-            "care.cadence")
+    KEYS = ("care.visit", "care.open", "care.grid", "care.grid_prev", "care.all", "care.kind",
+            "care.round", "care.unseen", "care.cadence")
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,10 +71,15 @@ class CareScreen(MulinScreen):
         grids = places.grids(self.community_id) if self.community_id else []
         self.grid_ids = [None, *(g.id for g in grids)]
         self.grid_names = {g.id: g.name for g in grids}
+        self._epoch = getattr(self.app, "operator_epoch", 0)
         self.reload(keep_cursor=False)
         self.query_one(VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
+        if self._epoch != getattr(self.app, "operator_epoch", 0):  # another operator
+            self._epoch = getattr(self.app, "operator_epoch", 0)
+            self.grid_index = self.kind_index = 0
+            self.only_unseen = False
         if self.community_id:
             self.reload()
 
@@ -139,8 +146,15 @@ class CareScreen(MulinScreen):
         if r is not None:
             self.mulin.open_building(r.building_id, r.household_id)
 
-    def action_grid(self) -> None:
-        self.grid_index = (self.grid_index + 1) % len(self.grid_ids)
+    def action_grid(self, step: int = 1) -> None:
+        """``g`` the next grid, ``G`` the previous (全部 sits between the last and the first)."""
+        self.grid_index = (self.grid_index + step) % len(self.grid_ids)
+        self.reload(keep_cursor=False)
+
+    def action_all(self) -> None:
+        """``a``: every grid and every kind again (全部)."""
+        self.grid_index = self.kind_index = 0
+        self.only_unseen = False
         self.reload(keep_cursor=False)
 
     def action_kind(self) -> None:

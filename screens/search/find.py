@@ -372,8 +372,9 @@ def show_household(screen: Any, building_id: str, household_id: str | None) -> N
 
 
 def select_row(screen: Screen[Any], selector: str | None, key: str, limit: int = 5000) -> bool:
-    """Put a VirtualTable's cursor on the row with ``key`` (scanning at most ``limit``);
-    ``selector`` None: the screen's first table."""
+    """Put a VirtualTable's cursor on the row with ``key``, scrolled into view;
+    ``selector`` None: the screen's first table. ``limit`` is kept for callers (the table
+    bounds its own search)."""
     from screens.widgets.virtual_table import VirtualTable
 
     try:
@@ -381,10 +382,7 @@ def select_row(screen: Screen[Any], selector: str | None, key: str, limit: int =
                  else screen.query_one(VirtualTable))
     except NoMatches:
         return False
-    for index in range(min(table.row_count, limit)):
-        row = table.row_at(index)
-        if row is not None and row.key == key:
-            table.action_cursor(index - table.cursor)
-            table.focus()
-            return True
+    if table.move_to_key(key):  # scrolls the row into the visible region
+        table.focus()
+        return True
     return False

@@ -213,27 +213,38 @@ class GridMap(Widget, can_focus=True):
         return style
 
     def _draw_compact(self, c: Canvas, v: View) -> None:
-        """Abbreviated overview: per grid, buildings in their row/column order, one cell
-        each — ``!`` when someone is overdue, else ``o`` — on their case-colour badge."""
+        """Overview of the whole community when it is too cramped to place buildings:
+        in every grid its building numbers flow line by line (row, then column order) on
+        their case-colour badges, ``!`` after an overdue one; ``+N`` says how many more
+        did not fit."""
         assert self.data is not None
         for g in self.data.grids:
-            members = [b for b in self.data.buildings if b.grid_id == g.id]
-            if not members:
-                continue
-            x0, y0, x1, y1 = self._box(v, g)
-            rows = sorted({b.y for b in members})
-            cols = sorted({b.x for b in members})
-            slot_x = max(1.0, (x1 - x0 - 1) / max(1, len(cols)))
-            slot_y = max(1.0, (y1 - y0 - 1) / max(1, len(rows)))
-            ordered = sorted(members, key=lambda m: m.id == self.selected)
-            for b in ordered:
-                sx = x0 + 1 + int(cols.index(b.x) * slot_x)
-                sy = min(y1 - 1, y0 + 1 + int(rows.index(b.y) * slot_y))
-                fits = len(b.number) + 1 <= int(slot_x)
-                text = b.number if fits else ("!" if b.overdue else "o")
-                written = c.put(sx, sy, text, self._style(b))
-                if fits and b.overdue:
-                    c.mark(sx + written, sy, "!", OVERDUE)
+            members = sorted((b for b in self.data.buildings if b.grid_id == g.id),
+                             key=lambda m: (m.y, m.x))
+            if members:
+                self._flow(c, self._box(v, g), members)
+
+    def _flow(self, c: Canvas, box: tuple[int, int, int, int],
+              members: list[MapBuilding]) -> None:
+        x0, y0, x1, y1 = box
+        left, right, lines = x0 + 1, x1 - 1, range(y0 + 1, max(y0 + 2, y1))
+        x, line = left, 0
+        for i, b in enumerate(members):
+            width = len(b.number) + (1 if b.overdue else 0)
+            if x + width > right + 1:
+                x, line = left, line + 1
+            rest = len(members) - i
+            last_line = line >= len(lines) - 1
+            if line >= len(lines) or (last_line and rest > 1
+                                      and x + width + len(f" +{rest}") > right + 1):
+                more = f"+{rest}"
+                if line < len(lines) and x + len(more) <= right + 1:
+                    c.put(x, lines[line], more, MARK)
+                return
+            written = c.put(x, lines[line], b.number, self._style(b))
+            if b.overdue:
+                written += c.mark(x + written, lines[line], "!", OVERDUE)
+            x += written + 1
 
     def _paint(self) -> Canvas:
         canvas = Canvas(max(1, self.size.width), max(1, self.size.height))

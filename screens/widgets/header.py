@@ -31,7 +31,7 @@ class StationHeader(Static):
         summary = app.summary
         operator = getattr(app, "operator_name", "") or t("header.no_operator")
         pending = app.sync_state()
-        sync = t("header.sync_pending", n=pending) if pending else t("header.sync_clean")
+        sync = t("header.sync_pending", n=f"{pending:,}") if pending else t("header.sync_clean")
         now = clock.local(clock.now()).strftime("%m-%d %H:%M")
         self.update(t("header.line", title=self.screen_title, community=summary["community"],
                       station=summary["station"], prefix=summary["prefix"], operator=operator,

@@ -3,6 +3,10 @@
 Stock ``DataTable`` measures every cell of every row (TEXTUAL_NOTES.md); this one asks
 its :class:`RowSource` for ``count()`` and for pages of ``PAGE`` rows as they scroll into
 view, so 100k rows draw as fast as 100.
+
+The cursor follows a *record*, not a row number: after a reload (a write re-sorts the
+list, a filter narrows it, a sync brings rows in) it is put back on the row with the same
+key, so the next action acts on the record the person was looking at.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 PAGE = 200
+#: Pages searched for the remembered record after a reload (a source may answer faster
+#: with an ``index_of(key)`` method).
+MAX_SCAN_PAGES = 50
 
 
 @dataclass(frozen=True)
@@ -111,15 +118,43 @@ class VirtualTable(ScrollView, can_focus=True):
         self.reload(keep_cursor)
 
     def reload(self, keep_cursor: bool = True) -> None:
-        """Drop cached pages and re-count (after a write or a filter change)."""
+        """Drop cached pages and re-count (after a write or a filter change).
+
+        With ``keep_cursor`` the cursor stays on the same record (by key) wherever the
+        reload moved it; if the record left the list, on the same line number.
+        """
+        key = self.current_row.key if keep_cursor and self.current_row else None
         self._pages.clear()
         self._count = self._source.count() if self._source else 0
-        self.cursor = min(self.cursor, max(0, self._count - 1)) if keep_cursor else 0
         self.virtual_size = Size(self.size.width, self._count + 1)
-        if not keep_cursor:
+        if keep_cursor:
+            found = self.index_of(key) if key is not None else None
+            self.cursor = found if found is not None else \
+                min(self.cursor, max(0, self._count - 1))
+            self._scroll_to_cursor()
+        else:
+            self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self.refresh()
         self.post_message(self.Highlighted(self, self.current_row))
+
+    def index_of(self, key: str) -> int | None:
+        """The row number of the record ``key`` (near the cursor first), or None."""
+        if self._source is None or self._count == 0:
+            return None
+        ask = getattr(self._source, "index_of", None)
+        if ask is not None:
+            found = ask(key)
+            return found if found is not None and 0 <= found < self._count else None
+        pages = (self._count + PAGE - 1) // PAGE
+        here = min(self.cursor // PAGE, pages - 1)
+        order = [here] + [p for p in range(pages) if p != here]
+        for page_no in order[:MAX_SCAN_PAGES]:
+            self.row_at(page_no * PAGE)  # loads the page
+            for i, row in enumerate(self._pages.get(page_no, [])):
+                if row.key == key:
+                    return page_no * PAGE + i
+        return None
 
     @property
     def row_count(self) -> int:
@@ -141,13 +176,14 @@ class VirtualTable(ScrollView, can_focus=True):
         return self.row_at(self.cursor)
 
     def move_to_key(self, key: str) -> bool:
-        """Put the cursor on the row with ``key`` if it is in a loaded page."""
-        for page_no, page in self._pages.items():
-            for i, row in enumerate(page):
-                if row.key == key:
-                    self._set_cursor(page_no * PAGE + i)
-                    return True
-        return False
+        """Put the cursor on the row with ``key`` (searching the pages if need be)."""
+        found = self.index_of(key)
+        if found is None:
+            return False
+        self._set_cursor(found)
+        self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)
+        return True
 
     # drawing ----------------------------------------------------------
     def _widths(self) -> list[int]:
@@ -192,13 +228,22 @@ class VirtualTable(ScrollView, can_focus=True):
         if index == self.cursor:
             return
         self.cursor = index
-        top = self.scroll_offset.y
-        if index < top:
-            self.scroll_to(y=index, animate=False)
-        elif index >= top + self._visible_rows():
-            self.scroll_to(y=index - self._visible_rows() + 1, animate=False)
+        self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)  # again once the layout is final
         self.refresh()
         self.post_message(self.Highlighted(self, self.current_row))
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll just enough for the cursor's row to be inside the visible region."""
+        top, rows = self.scroll_offset.y, self._visible_rows()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self._count + 1)
+        self._scroll_to_cursor()
 
     def action_cursor(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)

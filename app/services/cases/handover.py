@@ -65,7 +65,7 @@ def note() -> Note:
     if value is None:
         return Note()
     try:
-        at = datetime.fromisoformat(value["at"]) if value.get("at") else None
+        at = clock.local(datetime.fromisoformat(value["at"])) if value.get("at") else None
         return Note(str(value.get("text", "")), str(value.get("by", "")), at)
     except (ValueError, KeyError, TypeError):
         return Note()
@@ -95,9 +95,7 @@ def build(community_id: str, shift_hours: int = SHIFT_HOURS) -> Handover:
 
 
 def _case_line(r: CaseRow) -> str:
-    left = r.time_left()
-    when = "—" if left is None else (t("cases.overdue", h=f"{-left:.0f}") if left < 0
-                                     else t("cases.hours_left", h=f"{left:.0f}"))
+    when = case_views.time_left_words(r.time_left())[0]  # the screen's words (超时9天)
     return (f"- {r.number} [{t(f'colour.{r.colour}')}] {r.grid} "
             f"{t(f'category.{r.category}')} {t(f'state.{r.state}')} {when} "
             f"{r.handler or '—'} {r.description}")

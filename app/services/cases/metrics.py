@@ -207,10 +207,24 @@ def rates(community_id: str, period: Period, by: str | None = None) -> list[Rate
                  .where(Grid.community == community_id)}
         rows.sort(key=lambda r: names.get(r.key, (999, ""))[0])
         for r in rows:
-            r.key = names.get(r.key, (0, r.key or "—"))[1]
+            r.key = names.get(r.key, (0, r.key or t("report.no_grid")))[1]
     else:
-        rows.sort(key=lambda r: r.key)
+        order = {"level": ("grid", "community", "street", "district")}.get(by, ())
+        rows.sort(key=lambda r: (order.index(r.key) if r.key in order else 9, r.key))
+        for r in rows:
+            r.key = group_label(by, r.key)
     return rows
+
+
+def group_label(by: str, key: str) -> str:
+    """A group's name in words: ``110 有求必应``, ``网格``, ``未派单`` — never a raw code."""
+    if by == "category":
+        return f"{key} {t(f'category.{key}')}" if key else t("report.no_category")
+    if by == "level":
+        return t(f"level_full.{key}") if key else "—"
+    if by == "handler":
+        return key or t("report.unassigned")
+    return key or "—"
 
 
 def total(community_id: str, period: Period) -> Rates:

@@ -15,6 +15,7 @@ from typing import Any, cast
 from peewee import JOIN, Expression
 
 from app import clock
+from app.i18n import t
 from app.services.cases import deadlines
 from app.services.cases.lifecycle import (
     ACTIONS,
@@ -26,8 +27,9 @@ from app.services.cases.lifecycle import (
 )
 from app.services.cases.lifecycle import current as current_state
 from models.cases import Case, CaseEvent, Evaluation
+from models.mediation import Mediation
 from models.people import Person, Role
-from models.places import Grid, Organization, Resident
+from models.places import Grid, Organization
 
 
 @dataclass
@@ -64,6 +66,7 @@ class CaseRow:
     responded_at: datetime | None
     handler: str
     description: str
+    mediation: str = ""  # the mediation's number while the case waits on it (调解中)
 
     @property
     def is_open(self) -> bool:
@@ -84,6 +87,25 @@ class CaseRow:
 
     def age_hours(self) -> float:
         return max(0.0, -(deadlines.hours_left(self.received_at) or 0.0))
+
+
+def time_left_words(hours: float | None) -> tuple[str, str]:
+    """A countdown or how late, in the words used on screen *and* in files (``超时9天``),
+    with its tone: ``late``, ``soon`` (under two hours), ``near`` (under a day) or ``""``."""
+    if hours is None:
+        return "—", ""
+    if -1 < hours < 1:
+        minutes = round(abs(hours) * 60)
+        if hours < 0:
+            return t("cases.overdue_minutes", m=minutes), "late"
+        return t("cases.minutes_left", m=minutes), "soon"
+    if hours < 0:
+        late = -hours
+        return (t("cases.overdue", h=f"{late:.0f}") if late < 48
+                else t("cases.overdue_days", d=f"{late / 24:.0f}")), "late"
+    if hours < 24:
+        return t("cases.hours_left", h=f"{hours:.0f}"), "soon" if hours < 2 else "near"
+    return t("cases.days_left", d=f"{hours / 24:.1f}"), ""
 
 
 def _where(community_id: str, f: CaseFilter) -> Expression:
@@ -137,9 +159,23 @@ def page(community_id: str, f: CaseFilter | None, offset: int, limit: int) -> li
              .order_by(Case.community, Case.open_rank, Case.due_next, Case.number)
              .offset(offset).limit(limit))
     names = grid_names(community_id)
-    return [CaseRow(c.id, c.number, c.colour, c.level, names.get(c.grid_id or "", ""),
+    rows = [CaseRow(c.id, c.number, c.colour, c.level, names.get(c.grid_id or "", ""),
                     c.category, c.subcategory, c.state, c.received_at, c.due_response,
                     c.due_resolution, c.responded_at, c.handler, c.description) for c in query]
+    waiting = mediation_numbers([r.id for r in rows if r.state == "mediation"])
+    for r in rows:
+        r.mediation = waiting.get(r.id, "")
+    return rows
+
+
+def mediation_numbers(case_ids: list[str]) -> dict[str, str]:
+    """Case id -> number of its latest mediation (for cases waiting on one)."""
+    if not case_ids:
+        return {}
+    rows = (Mediation.select(Mediation.case, Mediation.number)
+            .where(Mediation.case.in_(case_ids) & (Mediation.deleted == False))  # noqa: E712
+            .order_by(Mediation.number).tuples())
+    return {case_id: number for case_id, number in cast(Any, rows)}
 
 
 def open_page(community_id: str, offset: int, limit: int) -> list[CaseRow]:
@@ -189,14 +225,16 @@ _ORG_KIND = {"volunteer_team": "team", "property_company": "property",
              "owners_committee": "team"}
 
 
-def dispatch_targets(community_id: str, case_id: str | None = None) -> list[Target]:
+def dispatch_targets(community_id: str, case_id: str | None = None,
+                     grid_id: str | None = None) -> list[Target]:
     """Grid workers and staff, the lawyer, volunteer teams, property companies, departments.
 
-    The people of the case's own grid come first.
+    The people of the case's own grid (or of ``grid_id``, at intake) come first.
     """
     out = _targets(community_id)
     case = Case.get_or_none(Case.id == case_id) if case_id else None
-    grid = grid_names(community_id).get(case.grid_id or "", "") if case else ""
+    grid_id = case.grid_id if case else grid_id
+    grid = grid_names(community_id).get(grid_id or "", "")
     if grid:
         out.sort(key=lambda x: x.detail != grid)  # stable: the rest keep their order
     return out
@@ -210,11 +248,11 @@ def _targets(community_id: str) -> list[Target]:
              .order_by(Role.kind, Grid.number, Person.name).tuples())
     rows: list[tuple[str, str, str | None]] = list(cast(Any, roles))
     for kind, name, grid_name in rows:
-        out.append(Target(name, _ROLE_KIND[kind], grid_name or kind))
+        out.append(Target(name, _ROLE_KIND[kind], grid_name or t(f"dispatch.kind.{kind}")))
     orgs = (Organization.select().where((Organization.community == community_id)
                                         & Organization.kind.in_(list(_ORG_KIND)))
             .order_by(Organization.kind, Organization.name))
-    out.extend(Target(o.name, _ORG_KIND[o.kind], o.kind) for o in orgs)
+    out.extend(Target(o.name, _ORG_KIND[o.kind], t(f"dispatch.kind.{o.kind}")) for o in orgs)
     return out
 
 
@@ -266,6 +304,7 @@ def detail(case_id: str) -> CaseDetail:
     row = CaseRow(c.id, c.number, c.colour, c.level, names.get(c.grid_id or "", ""),
                   c.category, c.subcategory, c.state, c.received_at, c.due_response,
                   c.due_resolution, c.responded_at, c.handler, c.description)
+    row.mediation = mediation_numbers([case_id]).get(case_id, "")
     d = current_state(case_id)
     allowed = [k for k in ACTIONS if not k.startswith("mediation") and refusal(d, k) is None]
     merged_number = ""
@@ -286,50 +325,20 @@ def detail(case_id: str) -> CaseDetail:
          for e in events_of(case_id)], evals, allowed, dupes)
 
 
+def headline(case_id: str, width: int = 40) -> str:
+    """``DT-20261127-009  12-3-402 楼道灯不亮…``: what an action dialog names."""
+    c = Case.get_or_none(Case.id == case_id)
+    if c is None or width <= 0:
+        return c.number if c else ""
+    line = " ".join(f"{c.place or ''} {c.description or ''}".split())
+    return f"{c.number}  {line[:width]}{'…' if len(line) > width else ''}"
+
+
 def find_case(number_or_id: str) -> str | None:
     """The id of the case with this number (or id), if any."""
     c = Case.get_or_none((Case.number == number_or_id.strip())
                          | (Case.id == number_or_id.strip()))
     return c.id if c else None
-
-
-@dataclass
-class ResidentHit:
-    id: str
-    name: str
-    place: str
-    phone: str
-
-
-def find_residents(text: str, limit: int = 8) -> list[ResidentHit]:
-    """Reporters by name, pinyin initials, phone tail or building-room (e.g. 12-301)."""
-    q = text.strip()
-    if not q:
-        return []
-    return _find_residents_here(q, limit)
-
-
-def _find_residents_here(q: str, limit: int) -> list[ResidentHit]:
-    from models.places import Building, Household
-
-    base = (Resident.select(Resident.id, Resident.name, Resident.phone, Household.room,
-                            Building.number)
-            .join(Household).join(Building)
-            .where((Resident.status == "present") & (Resident.deleted == False)))  # noqa: E712
-    if q.isdigit() and len(q) == 4:
-        cond = Resident.phone_tail == q
-    elif "-" in q:
-        parts = q.split("-")
-        cond = (Building.number == parts[0]) & (Household.room == parts[-1])
-    elif q.isascii():
-        cond = Resident.name_initials.startswith(q.lower()) | \
-            Resident.name_pinyin.startswith(q.lower())
-    else:
-        cond = Resident.name.startswith(q)
-    rows: list[tuple[str, str, str, str, str]] = list(cast(Any, base.where(cond).order_by(
-        Resident.name).limit(limit).tuples()))
-    return [ResidentHit(rid, name, f"{bnum}-{room}", mask_phone(phone))
-            for rid, name, phone, room, bnum in rows]
 
 
 def data_text(data: dict[str, Any]) -> str:

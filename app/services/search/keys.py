@@ -92,6 +92,11 @@ def _readings(char: str) -> tuple[str, ...]:
     return tuple(s.lower() for s in found[0]) if found else (char,)
 
 
+def phrase_syllables(text: str) -> list[str]:
+    """Toneless pinyin of a phrase (not a name), one item per character or Latin run."""
+    return [s for s in _lazy(text) if s.strip()]
+
+
 def split_surname(name: str) -> tuple[str, str]:
     for compound in COMPOUND_SURNAMES:
         if name.startswith(compound) and len(name) > len(compound):
