@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Any, cast
 
 from app.services.civic import items as items_service
 from app.services.civic.opinions import ungrouped
@@ -65,7 +66,7 @@ def _item_texts(item_ids: list[str]) -> dict[str, list[str]]:
     rows = (LivelihoodLink.select(LivelihoodLink.item, Opinion.content).join(Opinion)
             .where(LivelihoodLink.item.in_(item_ids)
                    & (LivelihoodLink.deleted == False)).tuples())  # noqa: E712
-    for item_id, content in rows:
+    for item_id, content in cast(Any, rows):
         texts.setdefault(item_id, []).append(content)
     return texts
 
@@ -110,3 +111,8 @@ def _opinion_suggestions(me: Opinion) -> list[Suggestion]:
 
 def item_title(item_id: str) -> str:
     return str(LivelihoodItem.get_by_id(item_id).title)
+
+
+def suggested_title(text: str) -> str:
+    """A new item's title proposed from an opinion: its core, without the boilerplate."""
+    return _core(text)[:20]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -278,7 +278,7 @@ def _counts(item_ids: list[str]) -> dict[str, tuple[int, int]]:
             .join(Opinion)
             .where(LivelihoodLink.item.in_(item_ids) & (LivelihoodLink.deleted == False)  # noqa: E712
                    & (Opinion.deleted == False)).tuples())  # noqa: E712
-    for item_id, household in rows:
+    for item_id, household in cast(Any, rows):
         opinions[item_id] += 1
         if household:
             homes[item_id].add(household)

@@ -144,6 +144,7 @@ class OpinionView:
     collected_on: date
     collected_by: str
     household_id: str | None
+    resident_id: str | None
     items: list[str]
 
 
@@ -166,7 +167,7 @@ def views(ids: list[str]) -> list[OpinionView]:
     linked = linked_items([o for o in ids if o in rows])
     return [OpinionView(o.id, o.building_id, numbers.get(o.building_id or "", ""),
                         _place(o.household_id), o.source, o.category, o.content,
-                        o.collected_on, o.collected_by, o.household_id,
+                        o.collected_on, o.collected_by, o.household_id, o.resident_id,
                         linked.get(o.id, []))
             for o in (rows[i] for i in ids if i in rows)]
 
