@@ -29,7 +29,7 @@ STATUS_STYLE = {"done": "dim", "rejected": "dim", "in_progress": "green", "pendi
 
 def columns() -> list[Column]:
     spec = (("rank", 3), ("title", 14), ("urgency", 4), ("importance", 4), ("households", 4),
-            ("opinions", 4), ("kind", 8), ("status", 8), ("building", 5), ("owner", 0))
+            ("opinions", 4), ("kind", 8), ("status", 8), ("building", 6), ("owner", 0))
     return [Column(t(f"civic.col.{name}"), width) for name, width in spec]
 
 
