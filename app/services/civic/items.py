@@ -20,7 +20,7 @@ from app import clock, store
 from app.services.civic.opinions import CATEGORIES, CivicError, parse_day
 from app.validators import normalise
 from models.cases import Case
-from models.places import Building
+from models.places import Building, Resident
 from models.visits import LivelihoodItem, LivelihoodLink, LivelihoodNote, Opinion
 
 KINDS = ("small", "urgent", "major")  # 小事即办, 急事共商, 大事共议
@@ -225,13 +225,27 @@ def _open_case(item: Any) -> tuple[str, str]:
         "category": item.category if item.category in CATEGORIES else "119",
         "description": item.title + (f"：{item.description}" if item.description else ""),
         "colour": "green", "level": "grid", "place": building.number if building else "",
-        "reporter_id": first.resident_id if first and first.resident_id else None,
+        "reporter_id": _reporter(first),
         "grid_id": item.grid_id}
     try:
         new = cases.intake(values, item.community_id, actor=item.owner)
     except cases.CaseRefused as exc:
         raise CivicError({"kind": "case_refused"}) from exc
     return str(new.id), str(new.number)
+
+
+def _reporter(opinion: Any) -> str | None:
+    """Who raised it: the opinion's resident, else someone of its household (anonymous:
+    nobody — the case then carries the grid and the building's number only)."""
+    if opinion is None or not opinion.household_id:
+        return None
+    if opinion.resident_id:
+        return str(opinion.resident_id)
+    people = list(Resident.select(Resident.id, Resident.relation).where(
+        (Resident.household == opinion.household_id) & (Resident.deleted == False)  # noqa: E712
+        & (Resident.status == "present")).order_by(Resident.id))
+    head = next((r for r in people if r.relation == "head"), people[0] if people else None)
+    return str(head.id) if head else None
 
 
 def set_status(item_id: str, status: str, reason: str = "", operator: str | None = None) -> None:
