@@ -106,9 +106,13 @@ def _atomic(out: Path, write: Callable[[Path], None]) -> Path:
 def notice_pdf(notice: Notice, out: Path) -> Path:
     pdf = _pdf(notice.title)
     _para(pdf, notice.title, size=18, align="C", gap=4)
+    from fpdf.fonts import FontFace  # lazy, with fpdf
+
     widths = (10, 40, 16, 12, 20, 18, 22, 40)
     pdf.set_font("cjk", size=9)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as table:
+    heading = FontFace(emphasis="", fill_color=(225, 225, 225))  # the CJK font has no bold
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5,
+                   headings_style=heading) as table:
         for cells in [notice.header, *notice.rows]:
             row = table.row()
             for cell in cells:
