@@ -18,6 +18,7 @@ from models.visits import LivelihoodItem, LivelihoodLink, Opinion
 @dataclass
 class Funnel:
     key: str  # grid name, building number, or "" for the community
+    short: str = ""  # grid number, building number
     opinions: int = 0
     items: int = 0
     done: int = 0
@@ -56,7 +57,7 @@ def total(community_id: str) -> Funnel:
     live = _live_items(community_id)
     opinions = Opinion.select().where((Opinion.community == community_id)
                                       & (Opinion.deleted == False)).count()  # noqa: E712
-    return Funnel("", opinions, len(live), sum(s == "done" for *_x, s in live.values()))
+    return Funnel("", "", opinions, len(live), sum(s == "done" for *_x, s in live.values()))
 
 
 def by_place(community_id: str, by: str = "grid") -> list[Funnel]:
@@ -64,16 +65,16 @@ def by_place(community_id: str, by: str = "grid") -> list[Funnel]:
     per_place, items = _places(community_id, by)
     live = _live_items(community_id)
     if by == "grid":
-        names = [(g.id, g.name) for g in Grid.select().where(
+        names = [(g.id, g.name, str(g.number)) for g in Grid.select().where(
             (Grid.community == community_id) & (Grid.deleted == False)).order_by(Grid.number)]  # noqa: E712
     else:
-        names = [(b.id, b.number) for b in Building.select().where(
+        names = [(b.id, b.number, b.number) for b in Building.select().where(
             (Building.community == community_id) & (Building.deleted == False))  # noqa: E712
             .order_by(Building.number)]
     out = []
-    for place_id, name in names:
+    for place_id, name, short in names:
         held = items.get(place_id, set())
         done = sum(live[i][2] == "done" for i in held)
         if per_place.get(place_id) or held:
-            out.append(Funnel(str(name), per_place.get(place_id, 0), len(held), done))
+            out.append(Funnel(str(name), short, per_place.get(place_id, 0), len(held), done))
     return out
