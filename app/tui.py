@@ -36,6 +36,7 @@ TOP_LEVEL: dict[str, tuple[str, str]] = {
     "dashboard": ("screens.cases.dashboard:DashboardScreen", "app.dashboard"),
     "handover": ("screens.cases.handover:HandoverScreen", "app.handover"),
     "sync": ("screens.sync.exchange:SyncScreen", "app.sync"),
+    "civic": ("screens.civic.ranked:LivelihoodScreen", "app.civic"),
 }
 
 
@@ -60,7 +61,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {m: _factory(m) for m in TOP_LEVEL}  # type: ignore[assignment]
     DEFAULT_MODE = "map"
     KEYS = ("app.map", "app.ledger", "app.cases", "app.mediation", "app.care",
-            "app.dashboard", "app.handover", "app.intake", "app.sync", "app.help",
+            "app.dashboard", "app.handover", "app.intake", "app.sync", "app.civic", "app.help",
             "app.search", "nav.search", "app.quit", "app.quit_now", "app.palette", "app.lock",
             "app.history")
     QUIET_KEYS = ("nav.search",)  # `/` works on every list; the footer shows Ctrl+F once

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from models.base import BaseModel
 from models.cases import Case, CaseEvent, Evaluation
+from models.civic import AgendaItem, Meeting
 from models.db import bind, connect_file, db
 from models.mediation import (
     AgreementTerm,
@@ -45,15 +46,23 @@ from models.sync import (
     Setting,
     Station,
 )
-from models.visits import LivelihoodItem, LivelihoodLink, Opinion, Visit, VisitRound
+from models.visits import (
+    LivelihoodItem,
+    LivelihoodLink,
+    LivelihoodNote,
+    Opinion,
+    Visit,
+    VisitRound,
+)
 
 #: Every table, parents before children.
 TABLES: list[type[BaseModel]] = [
     Community, Grid, Neighborhood, Quarter, Organization, Building, Unit, Household,
     Resident, CareFlag, Person, Role, VisitRound, Visit, Opinion, LivelihoodItem,
-    LivelihoodLink, Case, CaseEvent, Evaluation, Convention, Mediation, MediationParty,
-    Mediator, MediationSession, SessionBasis, AgreementTerm, FollowUp, Operator, RevealLog,
-    Station, Setting, Change, Conflict, LocalState, Peer, ReceivedBundle, HeldBundle,
+    LivelihoodLink, LivelihoodNote, Case, CaseEvent, Evaluation, Convention, Mediation,
+    MediationParty, Mediator, MediationSession, SessionBasis, AgreementTerm, FollowUp,
+    Meeting, AgendaItem, Operator, RevealLog, Station, Setting, Change, Conflict, LocalState,
+    Peer, ReceivedBundle, HeldBundle,
 ]
 
 BY_NAME: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in TABLES}

@@ -14,7 +14,7 @@ from peewee import (
 
 from models.base import LedgerModel, SyncedModel
 from models.people import Person
-from models.places import Building, Community, Household, Resident
+from models.places import Building, Community, Grid, Household, Resident
 
 
 class VisitRound(SyncedModel):
@@ -47,7 +47,11 @@ class Visit(LedgerModel):
 
 
 class Opinion(SyncedModel):
-    """An opinion collected from residents (source: visit, platform, meeting, mailbox, phone)."""
+    """A resident's opinion 居民意见 (anonymous when no household is named).
+
+    ``source`` is the channel it came through (入户走访 visit, 网格议事 grid_meeting, 网格群
+    group_chat, 书记信箱 mailbox, 微服务 wechat, 巡逻 patrol, 电话 phone, 其他 other).
+    """
 
     community = ForeignKeyField(Community, backref="opinions")
     community_id: str
@@ -55,25 +59,46 @@ class Opinion(SyncedModel):
     building_id: str | None
     household = ForeignKeyField(Household, null=True)
     household_id: str | None
+    resident = ForeignKeyField(Resident, null=True)
+    resident_id: str | None
+    grid = ForeignKeyField(Grid, null=True)
+    grid_id: str | None
+    visit = ForeignKeyField(Visit, null=True)
+    visit_id: str | None
     source = CharField()
+    category = CharField(default="")
     content = TextField()
     collected_on = DateField()
     collected_by = CharField(default="")
 
 
 class LivelihoodItem(SyncedModel):
-    """民生清单 item distilled from opinions, ranked by urgency and importance."""
+    """民生清单 item distilled from opinions; its rank is computed (urgency × importance,
+    then distinct households), never stored.
+
+    ``kind``: small 小事即办 (a linked case at once), urgent 急事共商 (a consultation),
+    major 大事共议 (to a deliberation meeting). ``status``: pending 待议, in_progress 办理中,
+    done 已办结, rejected 不予采纳 (with ``reason``).
+    """
 
     community = ForeignKeyField(Community, backref="livelihood_items")
     community_id: str
     building = ForeignKeyField(Building, null=True, backref="livelihood_items")
     building_id: str | None
+    grid = ForeignKeyField(Grid, null=True)
+    grid_id: str | None
     title = CharField()
     description = TextField(default="")
-    urgency = IntegerField(default=3)  # 1 (low) .. 5 (high)
-    importance = IntegerField(default=3)
-    rank = IntegerField(default=0)
-    status = CharField(default="open")  # open, in_progress, done
+    category = CharField(default="")
+    urgency = IntegerField(default=2)  # 1 (low) .. 3 (high)
+    importance = IntegerField(default=2)  # 1 .. 3
+    kind = CharField(default="major")  # small, urgent, major
+    status = CharField(default="pending", index=True)  # pending, in_progress, done, rejected
+    reason = TextField(default="")
+    owner = CharField(default="")
+    due_on = DateField(null=True)
+    case = CharField(null=True)  # the linked case's id (小事即办)
+    created_on = DateField(null=True)
 
 
 class LivelihoodLink(SyncedModel):
@@ -83,3 +108,14 @@ class LivelihoodLink(SyncedModel):
     item_id: str
     opinion = ForeignKeyField(Opinion, backref="links")
     opinion_id: str
+
+
+class LivelihoodNote(LedgerModel):
+    """A progress note, a consultation 急事共商 or a status change on an item (append-only)."""
+
+    item = ForeignKeyField(LivelihoodItem, backref="notes")
+    item_id: str
+    at = DateTimeField(index=True)  # UTC
+    kind = CharField(default="progress")  # progress, consultation, status, meeting
+    text = TextField(default="")
+    author = CharField(default="")

@@ -128,24 +128,29 @@ async def test_log_a_visit_from_the_key_care_list(hubin: Paths) -> None:
             _rows(app.screen)[rows.index(seen)].cells[0])
 
 
-async def test_reorder_the_livelihood_list(hubin: Paths) -> None:
+async def test_ledger_sections_5_and_6_are_edited_from_the_keyboard(hubin: Paths) -> None:
     from app.tui import MulinApp
 
     app = MulinApp()
-    building = next(b.id for b in places.buildings(app.community_id)
-                    if len(ledger.livelihood_rows(b.id)) >= 3)
+    building = places.find_building(app.community_id, "12") or ""
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_building(building)
         await pilot.pause()
-        await pilot.press("6")
+        opinions = ledger.count_opinions(building)
+        await pilot.press("5", "n")
         await pilot.pause()
-        before = [r.key for r in _rows(app.screen)]
-        await pilot.press("d")
+        assert type(app.screen).__name__ == "OpinionFormScreen"
+        await pilot.press(*"楼顶太阳能板松动", "ctrl+s")
         await pilot.pause()
-        after = [r.key for r in _rows(app.screen)]
-        assert after[:2] == [before[1], before[0]] and after[2:] == before[2:]
-        assert app.screen.query_one(VirtualTable).cursor == 1
-        assert [r.id for r in ledger.livelihood_rows(building)] == after
+        assert ledger.count_opinions(building) == opinions + 1
+        assert _rows(app.screen)[0].cells[3] == "楼顶太阳能板松动"
+        await pilot.press("6", "n")
+        await pilot.pause()
+        await pilot.press(*"太阳能板加固", "ctrl+s")
+        await pilot.pause()
+        rows = ledger.livelihood_rows(building)
+        assert "太阳能板加固" in [r.title for r in rows]
+        assert [r.key for r in _rows(app.screen)] == [r.id for r in rows]
 
 
 async def test_holiday_round_from_the_key_care_screen(hubin: Paths) -> None:

@@ -12,6 +12,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import metrics
 from screens.base import MulinScreen
+from screens.civic.counts import CivicCounts
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 keymap.define("dashboard.prev", "comma", "month(-1)")
@@ -85,6 +86,7 @@ class DashboardScreen(MulinScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="dash-title", classes="section-title")
         yield Static(id="dash-trend")
+        yield CivicCounts(id="dash-civic")  # 民生清单: opinions → items → done per grid
         yield Static(id="dash-group-title", classes="section-title")
         yield VirtualTable([Column(t(f"dashboard.col.{c}"), w) for c, w in (
             ("key", 10), ("received", 5), ("response", 6), ("on_time_response", 6),
@@ -107,6 +109,7 @@ class DashboardScreen(MulinScreen):
     def show(self) -> None:
         """Recompute in a worker (the rates scan a year of cases); draw when done."""
         self._compute(self.community_id, self.month_label, self.group)
+        self.query_one(CivicCounts).show(self.community_id)
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _compute(self, community: str, label: str, group: str) -> None:

@@ -2,7 +2,8 @@
 
 Sections (keys 1-7, or ] / [): households, residents, key-care, visits, opinions, the
 livelihood list 民生清单 and the cases and mediations touching the building. Every list
-is a VirtualTable fed page by page from the services.
+is a VirtualTable fed page by page from the services. Opinions and items are added and
+edited here through the civic screens (:mod:`screens.civic.reach`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from app.i18n import t
 from app.services.places import care, ledger, residents, visits
 from app.services.places import views as places
 from screens.base import MulinScreen
+from screens.civic import reach as civic_reach
 from screens.dialogs import ConfirmDialog
 from screens.places.resident_form import ResidentFormScreen
 from screens.places.visit_form import VisitFormScreen
@@ -33,18 +35,19 @@ keymap.define("ledger.prev", "left_square_bracket", "step(-1)", show=False)
 keymap.define("ledger.move_out", "o", "move_out")
 keymap.define("ledger.move_within", "m", "move_within")
 keymap.define("ledger.visit", "v", "visit")
-keymap.define("ledger.item_up", "u", "item(-1)")
-keymap.define("ledger.item_down", "d", "item(1)")
+keymap.define("ledger.opinion", "i", "opinion")
+keymap.define("ledger.group", "g", "group")
 
 #: Which actions make sense in which section (others are hidden from the footer).
 SECTION_ACTIONS: dict[str, set[str]] = {
-    "new": {"households", "residents"},
-    "edit": {"residents"},
+    "new": {"households", "residents", "opinions", "livelihood"},
+    "edit": {"residents", "opinions", "livelihood"},
     "move_out": {"residents"},
     "move_within": {"residents"},
     "visit": {"households", "residents", "care", "visits"},
-    "item": {"livelihood"},
-    "open": {"households", "residents", "care"},
+    "opinion": {"households", "residents", "opinions"},
+    "group": {"opinions"},
+    "open": {"households", "residents", "care", "livelihood"},
 }
 
 
@@ -58,7 +61,7 @@ def _columns(section: str) -> list[Column]:
         "visits": [("when", 14), ("place", 8), ("who", 8), ("visitor", 8), ("findings", 0)],
         "opinions": [("date", 10), ("source", 8), ("place", 8), ("content", 0)],
         "livelihood": [("rank", 4), ("title", 14), ("urgency", 5), ("importance", 5),
-                       ("status", 6), ("opinions", 5), ("scope", 0)],
+                       ("status", 8), ("households", 3), ("opinions", 4), ("scope", 0)],
         "cases": [("kind", 4), ("number", 16), ("when", 10), ("state", 6), ("title", 0)],
     }
     return [Column(t(f"ledger.col.{name}"), width) for name, width in spec[section]]
@@ -84,8 +87,8 @@ class LedgerScreen(MulinScreen):
     NAME = "ledger"
     KEYS = ("ledger.s1", "ledger.s2", "ledger.s3", "ledger.s4", "ledger.s5", "ledger.s6",
             "ledger.s7", "ledger.open", "ledger.next", "ledger.prev", "nav.new", "nav.edit",
-            "ledger.move_out", "ledger.move_within", "ledger.visit", "ledger.item_up",
-            "ledger.item_down", "nav.back")
+            "ledger.move_out", "ledger.move_within", "ledger.visit", "ledger.opinion",
+            "ledger.group", "nav.back")
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,7 +163,7 @@ class LedgerScreen(MulinScreen):
                            ("⚑ " if x.follow_up else "") + x.findings])
                 for x in visits.visits_page(bid, o, n)]),
             "opinions": (lambda: ledger.count_opinions(bid), lambda o, n: [
-                Row(x.id, [x.collected_on.isoformat(), t(f"opinion.source.{x.source}"),
+                Row(x.id, [x.collected_on.isoformat(), t(f"civic.channel.{x.source}"),
                            x.place, x.content + (f" → {x.items}" if x.items else "")])
                 for x in ledger.opinions_page(bid, o, n)]),
         }
@@ -177,10 +180,11 @@ class LedgerScreen(MulinScreen):
                     for r in self._care_rows]
         if section == "livelihood":
             return [Row(x.id, [str(x.rank), x.title, "★" * x.urgency, "★" * x.importance,
-                               t(f"livelihood.status.{x.status}"), str(x.opinions),
+                               t(f"civic.status.{x.status}"), str(x.households),
+                               str(x.opinions),
                                t("ledger.scope.community") if x.whole_community
                                else t("ledger.scope.building")],
-                        style="dim" if x.status == "done" else "")
+                        style="dim" if x.status in ("done", "rejected") else "")
                     for x in ledger.livelihood_rows(bid)]
         return [Row(x.id, [t(f"ledger.matter.{x.kind}"), x.number, f"{x.when:%Y-%m-%d}",
                            t(f"state.{x.state}") if x.kind == "case"
@@ -228,6 +232,8 @@ class LedgerScreen(MulinScreen):
             return
         if self.section == "residents":
             self.action_edit()
+        elif self.section == "livelihood":
+            civic_reach.open_item(self, row.key)
         elif self.section == "care":
             self.action_visit()
         elif self.section == "households":
@@ -241,15 +247,40 @@ class LedgerScreen(MulinScreen):
                     break
 
     def action_new(self) -> None:
-        if self.building_id:
-            self.app.push_screen(ResidentFormScreen(self.building_id,
-                                                    place=self._selected_place()),
-                                 self._after_write)
+        if self.building_id is None:
+            return
+        if self.section in ("opinions", "livelihood"):
+            civic_reach.new_record(self, self.section, self.building_id, self._after_write)
+            return
+        self.app.push_screen(ResidentFormScreen(self.building_id,
+                                                place=self._selected_place()),
+                             self._after_write)
 
     def action_edit(self) -> None:
-        if self.building_id and self.row:
-            self.app.push_screen(ResidentFormScreen(self.building_id, self.row.key),
-                                 self._after_write)
+        if self.building_id is None or self.row is None:
+            return
+        if self.section in ("opinions", "livelihood"):
+            civic_reach.edit_record(self, self.section, self.building_id, self.row.key,
+                                    self._after_write)
+            return
+        self.app.push_screen(ResidentFormScreen(self.building_id, self.row.key),
+                             self._after_write)
+
+    def action_opinion(self) -> None:
+        """An opinion 居民意见 for the highlighted household (or resident)."""
+        if self.building_id is None:
+            return
+        household = resident = None
+        if self.row is not None and self.section == "households":
+            household = self.row.key
+        elif self.row is not None and self.section == "residents":
+            resident, household = self.row.key, residents.resident_household(self.row.key)
+        civic_reach.new_opinion(self, self.building_id, household, resident,
+                                self._after_write)
+
+    def action_group(self) -> None:
+        if self.row is not None:
+            civic_reach.group(self, self.row.key, self._after_write)
 
     def action_move_out(self) -> None:
         row = self.row
@@ -300,15 +331,6 @@ class LedgerScreen(MulinScreen):
                                                    info.household_id, "care")
         self.app.push_screen(VisitFormScreen(self.building_id, household, resident, name,
                                              kind), self._after_write)
-
-    def action_item(self, step: int) -> None:
-        row = self.row
-        if row is None or self.building_id is None:
-            return
-        if ledger.move_item(self.building_id, row.key, step):
-            self.show_section("livelihood", keep_cursor=True)
-            table = self.query_one(VirtualTable)
-            table.action_cursor(step)
 
     def action_back(self) -> None:
         self.mulin.switch_mode("map")

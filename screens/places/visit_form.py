@@ -59,6 +59,7 @@ class VisitFormScreen(FormScreen):
                 yield Label("")
                 yield Checkbox(t("form.follow_up"), id="f-follow_up", compact=True)
                 yield Checkbox(t("form.make_case"), id="f-make_case", compact=True)
+                yield Checkbox(t("civic.form.visit_opinion"), id="f-opinion", compact=True)
             with Horizontal(classes="form-row", id="case-row"):
                 yield Label(t("form.case"))
                 yield Select(colours, value="green", allow_blank=False, id="f-case_colour",
@@ -109,3 +110,7 @@ class VisitFormScreen(FormScreen):
             else t("form.visit_saved")
         self.notify(message)
         self.dismiss(result.visit_id)
+        if self.query_one("#f-opinion", Checkbox).value:  # 居民意见: its form comes next
+            from screens.civic.reach import opinion_after_visit
+
+            opinion_after_visit(self.app, self.building_id, form, result.visit_id)

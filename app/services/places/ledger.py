@@ -1,7 +1,8 @@
 """One building, one ledger 一楼栋一账本: what the ledger screen shows, section by section.
 
 Sections: households, residents, key-care, visits, opinions, the livelihood list 民生清单
-(ranked community-wide; reordering swaps ranks), cases and mediations touching the building.
+(ranked community-wide by :mod:`app.services.civic.items`), cases and mediations touching
+the building.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any, cast
 
 from peewee import JOIN
 
-from app import clock, store
+from app import clock
+from app.services.civic import items as civic_items
 from app.services.places import care, residents, visits
 from app.services.places import views as places
 from models.cases import Case
@@ -90,48 +92,21 @@ class LivelihoodRow:
     status: str
     opinions: int
     whole_community: bool
+    households: int = 0
 
 
 def _item_ids(building_id: str) -> set[str]:
     """Items for this building, or answering an opinion collected in it."""
-    direct = LivelihoodItem.select(LivelihoodItem.id).where(
-        LivelihoodItem.building == building_id)
-    linked = (LivelihoodLink.select(LivelihoodLink.item).join(Opinion)
-              .where((Opinion.building == building_id) & (LivelihoodLink.deleted == False)))  # noqa: E712
-    return {r.id for r in direct} | {r.item_id for r in linked}
+    return civic_items.building_item_ids(building_id)
 
 
 def livelihood_rows(building_id: str) -> list[LivelihoodRow]:
-    """The building's items of the livelihood list, in the list's rank order."""
-    ids = _item_ids(building_id)
-    counts: dict[str, int] = {}
-    for link in LivelihoodLink.select(LivelihoodLink.item).where(
-            LivelihoodLink.item.in_(list(ids)) & (LivelihoodLink.deleted == False)):  # noqa: E712
-        counts[link.item_id] = counts.get(link.item_id, 0) + 1
-    items = (LivelihoodItem.select()
-             .where(LivelihoodItem.id.in_(list(ids)) & (LivelihoodItem.deleted == False))  # noqa: E712
-             .order_by(LivelihoodItem.rank, LivelihoodItem.title))
-    return [LivelihoodRow(i.id, i.rank, i.title, i.urgency, i.importance, i.status,
-                          counts.get(i.id, 0), i.building_id is None) for i in items]
-
-
-def move_item(building_id: str, item_id: str, step: int) -> bool:
-    """Move an item up (-1) or down (+1) past its neighbour in this building's view.
-
-    The two items swap ranks in the community's list; returns False at either end.
-    """
-    rows = livelihood_rows(building_id)
-    index = next((i for i, r in enumerate(rows) if r.id == item_id), None)
-    if index is None or not 0 <= index + step < len(rows):
-        return False
-    here, there = rows[index], rows[index + step]
-    rank_here, rank_there = here.rank, there.rank
-    if rank_here == rank_there:
-        rank_there = rank_here + step
-    with store.write() as tx:
-        tx.update(LivelihoodItem, here.id, rank=rank_there)
-        tx.update(LivelihoodItem, there.id, rank=rank_here)
-    return True
+    """The building's items of the livelihood list, in the community's computed rank order
+    (urgency × importance, then households: :mod:`app.services.civic.items`)."""
+    community = Building.get_by_id(building_id).community_id
+    return [LivelihoodRow(r.id, r.rank, r.title, r.urgency, r.importance, r.status,
+                          r.opinions, r.building_id is None, r.households)
+            for r in civic_items.ranked(community, building_id=building_id)]
 
 
 # cases and mediations ----------------------------------------------------
