@@ -41,10 +41,15 @@ def _resident() -> Resident:
 
 
 async def test_station_without_operators_opens_straight_on_the_map(hubin: Paths) -> None:
+    from screens.places.map import MapScreen
+
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert not isinstance(app.screen, SignInScreen)
+        assert app.current_mode == "map" and isinstance(app.screen, MapScreen)
+        header = str(app.screen.query_one("#station-header", Static).render())
+        assert "网格地图" in header and "湖滨社区" in header and "未登录" in header
+        assert app.screen.selected  # a building is highlighted, ready for the arrows
 
 
 async def test_sign_in_with_pin_shows_operator_in_header(staffed: dict[str, str]) -> None:

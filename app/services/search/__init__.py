@@ -1,1 +1,7 @@
-"""Search: the query parser, the ranked lookup, the station-local key index, pinyin keys."""
+"""Search 查找.
+
+* :mod:`.query` — what was typed, understood (names, pinyin, numbers, doors).
+* :mod:`.people` — residents from the search-key index; :mod:`.lookup` doors,
+  buildings, case and mediation numbers, and the entry point; :mod:`.hits` the results.
+* :mod:`.index` — the station-local search-key table kept current; :mod:`.keys` pinyin.
+"""
