@@ -304,3 +304,31 @@ async def test_filters_reset_when_another_operator_signs_in(hubin: Paths) -> Non
         assert app.operator_name == "书记"
         assert table.row_count > narrowed
         assert app.screen.query_one("#cases-search", Input).value == ""
+
+
+async def test_visit_form_names_the_door_with_its_building(hubin: Paths) -> None:
+    from textual.widgets import Input
+
+    from app.services.search.residents import door_of, find_door
+    from app.tui import MulinApp
+    from models.places import Building, Household
+    from models.visits import Visit
+    from screens.widgets.virtual_table import VirtualTable
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        household = app.screen.query_one(VirtualTable).current_row.key  # type: ignore[union-attr]
+        before = Visit.select().where(Visit.household == household).count()
+        await pilot.press("v")
+        await pilot.pause()
+        door = app.screen.query_one("#f-household", Input).value
+        hh = Household.get_by_id(household)
+        number = Building.get_by_id(hh.building_id).number
+        assert door == door_of(household) and door.startswith(f"{number}-")
+        assert find_door(door, hh.building_id) == household
+        assert find_door(door.split("-", 1)[1], hh.building_id) == household  # 3-402 too
+        await pilot.press(*"一切安好", "ctrl+s")
+        await pilot.pause()
+        assert Visit.select().where(Visit.household == household).count() == before + 1

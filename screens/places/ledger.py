@@ -306,9 +306,7 @@ class LedgerScreen(MulinScreen):
         if row is None or self.building_id is None:
             return
         if ledger.move_item(self.building_id, row.key, step):
-            self.show_section("livelihood", keep_cursor=True)
-            table = self.query_one(VirtualTable)
-            table.action_cursor(step)
+            self.show_section("livelihood", keep_cursor=True)  # the cursor follows the item
 
     def action_back(self) -> None:
         self.mulin.switch_mode("map")
