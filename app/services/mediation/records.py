@@ -186,19 +186,12 @@ def _building(community_id: str, number: str) -> Building | None:
 
 
 def find_household(community_id: str, room: str) -> Household | None:
-    """A household by ``building-unit-room`` (``13-1-502``) or ``building-room``."""
-    parts = [p for p in re.split(r"[-\s栋单元室号]+", norm(room)) if p]
-    if len(parts) not in (2, 3):
-        return None
-    building = _building(community_id, parts[0])
-    if building is None:
-        return None
-    query = Household.select().where((Household.building == building.id)
-                                     & (Household.room == parts[-1])
-                                     & (Household.deleted == False))  # noqa: E712
-    if len(parts) == 3:
-        query = query.join(Unit).where(Unit.number == parts[1])
-    return query.first()
+    """A household by ``building-unit-room`` (``13-1-502``) or ``building-room``, read by
+    the one resident lookup's door parser (:mod:`app.services.search.residents`)."""
+    from app.services.search.residents import find_door_anywhere
+
+    found = find_door_anywhere(norm(room), community_id)
+    return Household.get_by_id(found) if found else None
 
 
 def household_address(household: Household) -> str:

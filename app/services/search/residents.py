@@ -75,3 +75,14 @@ def find_door(text: str, building_id: str) -> str | None:
         if len(found) == 1:
             return found[0]
     return None
+
+
+def find_door_anywhere(text: str, community_id: str | None = None) -> str | None:
+    """The one household at a full door typed anywhere (``13-1-402``, ``13栋402``)."""
+    address = lookup.parse(text).address
+    if address is None or not address.building or not address.room:
+        return None
+    group = lookup.household_hits(address)
+    hits = [h for h in (group.hits if group else []) if community_id is None
+            or Building.get_by_id(h.building_id).community_id == community_id]
+    return hits[0].id if len(hits) == 1 else None
