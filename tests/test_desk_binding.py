@@ -332,3 +332,20 @@ async def test_visit_form_names_the_door_with_its_building(hubin: Paths) -> None
         await pilot.press(*"一切安好", "ctrl+s")
         await pilot.pause()
         assert Visit.select().where(Visit.household == household).count() == before + 1
+
+
+def test_handover_file_uses_local_time_and_the_screens_words(hubin: Paths) -> None:
+    from app.services.cases import handover
+    from screens.cases.board import time_left_text
+
+    handover.save_note("楼道灯待修", "值班员")
+    sheet = handover.build(hubin_community())
+    text = handover.as_text(sheet)
+    assert "值班员 2026-11-25 10:00" in text  # Beijing time, as the header shows (not 02:00)
+    assert sheet.overdue, "the demo keeps overdue cases"
+    for r in sheet.overdue:
+        words = str(time_left_text(r.time_left()))
+        assert words.startswith("超时") and f"{r.number} " in text and words in text
+    from app.services.cases.views import time_left_words
+
+    assert time_left_words(-227) == ("超时9天", "late")  # not 超时227小时, in either place
