@@ -7,7 +7,6 @@ Every field is checked before the write transaction opens; a refused save raises
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,19 +52,11 @@ class ResidentFormError(ValueError):
 
 
 def find_household(building_id: str, place: str) -> str | None:
-    """The household at ``unit-room`` (or just ``room``) in a building."""
-    text = normalise(place).replace("—", "-")
-    match = re.fullmatch(r"(?:(\d+)\s*[-单元]+\s*)?(\d+)\s*(?:室)?", text)
-    if not match:
-        return None
-    unit_no, room = match.groups()
-    query = (Household.select(Household.id).join(Unit, JOIN.LEFT_OUTER)
-             .where((Household.building == building_id) & (Household.room == room)
-                    & (Household.deleted == False)))  # noqa: E712
-    if unit_no:
-        query = query.where(Unit.number == int(unit_no))
-    rows = list(query.limit(2))
-    return rows[0].id if len(rows) == 1 else None
+    """The household at ``unit-room`` (or just ``room``, or the whole door) in a building,
+    read by the one lookup's door parser (:func:`app.services.search.residents.find_door`)."""
+    from app.services.search.residents import find_door
+
+    return find_door(normalise(place).replace("—", "-"), building_id)
 
 
 def _field(errors: dict[str, str], name: str, check: Any) -> Any:
