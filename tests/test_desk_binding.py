@@ -304,3 +304,48 @@ async def test_filters_reset_when_another_operator_signs_in(hubin: Paths) -> Non
         assert app.operator_name == "书记"
         assert table.row_count > narrowed
         assert app.screen.query_one("#cases-search", Input).value == ""
+
+
+async def test_visit_form_names_the_door_with_its_building(hubin: Paths) -> None:
+    from textual.widgets import Input
+
+    from app.services.search.residents import door_of, find_door
+    from app.tui import MulinApp
+    from models.places import Building, Household
+    from models.visits import Visit
+    from screens.widgets.virtual_table import VirtualTable
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        household = app.screen.query_one(VirtualTable).current_row.key  # type: ignore[union-attr]
+        before = Visit.select().where(Visit.household == household).count()
+        await pilot.press("v")
+        await pilot.pause()
+        door = app.screen.query_one("#f-household", Input).value
+        hh = Household.get_by_id(household)
+        number = Building.get_by_id(hh.building_id).number
+        assert door == door_of(household) and door.startswith(f"{number}-")
+        assert find_door(door, hh.building_id) == household
+        assert find_door(door.split("-", 1)[1], hh.building_id) == household  # 3-402 too
+        await pilot.press(*"一切安好", "ctrl+s")
+        await pilot.pause()
+        assert Visit.select().where(Visit.household == household).count() == before + 1
+
+
+def test_handover_file_uses_local_time_and_the_screens_words(hubin: Paths) -> None:
+    from app.services.cases import handover
+    from screens.cases.board import time_left_text
+
+    handover.save_note("楼道灯待修", "值班员")
+    sheet = handover.build(hubin_community())
+    text = handover.as_text(sheet)
+    assert "值班员 2026-11-25 10:00" in text  # Beijing time, as the header shows (not 02:00)
+    assert sheet.overdue, "the demo keeps overdue cases"
+    for r in sheet.overdue:
+        words = str(time_left_text(r.time_left()))
+        assert words.startswith("超时") and f"{r.number} " in text and words in text
+    from app.services.cases.views import time_left_words
+
+    assert time_left_words(-227) == ("超时9天", "late")  # not 超时227小时, in either place

@@ -32,9 +32,9 @@ from screens.widgets.virtual_table import Column, FuncSource, Row, VirtualTable
 
 
 def case_row(c: case_views.CaseRow) -> Row:
-    return Row(c.id, [Text(t(f"colour.{c.colour}")), c.number, t(f"level.{c.level}"), c.grid,
-                      t(f"category.{c.category}"), age_text(c.age_hours()),
-                      time_left_text(c.time_left()), t(f"state.{c.state}"),
+    return Row(c.id, [Text(t(f"colour_short.{c.colour}")), c.number, t(f"level.{c.level}"),
+                      c.grid, t(f"category.{c.category}"), age_text(c.age_hours()),
+                      time_left_text(c.time_left()), t(f"state_short.{c.state}"),
                       c.mediation or c.handler or "—"],  # waiting on mediation: its number
                style=c.colour if c.is_open else "dim")
 

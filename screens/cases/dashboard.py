@@ -51,11 +51,12 @@ def trend_table(trend: list[metrics.Rates], cell: int) -> Table:
     table.add_column(months, no_wrap=True)
     table.add_column(t("dashboard.now"), justify="right", no_wrap=True)
     counts = [float(r.received) for r in trend]
-    table.add_row(t("report.received"), bars(list(counts), cell, 0.0), str(trend[-1].received))
+    table.add_row(t("dashboard.short.received"), bars(list(counts), cell, 0.0),
+                  str(trend[-1].received))
     for name in metrics.RATE_NAMES:
         values = [getattr(r, name) for r in trend]
         style = "bold red" if values[-1] is not None and values[-1] < 0.9 else ""
-        table.add_row(t(f"report.{name}"), bars(values, cell, 0.0, 1.0),
+        table.add_row(t(f"dashboard.short.{name}"), bars(values, cell, 0.0, 1.0),
                       Text(metrics.percent(values[-1]), style=style))
     return table
 

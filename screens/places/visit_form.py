@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from app.i18n import t
-from app.services.places import residents, visits
+from app.services.places import visits
+from app.services.search.residents import door_of, find_door
 from screens.places.resident_form import FormScreen
 
 FIELDS = ("visitor_name", "visited_at", "household", "findings", "services", "case_colour",
@@ -37,7 +38,7 @@ class VisitFormScreen(FormScreen):
         self.kind, self.round_id = kind, round_id
 
     def compose(self) -> ComposeResult:
-        place = residents.household_place(self.household_id) if self.household_id else ""
+        place = door_of(self.household_id) if self.household_id else ""  # 12-3-402
         who = f"{self.resident_name}　" if self.resident_name else ""
         round_name = visits.round_name(self.round_id)
         title = t("form.new_visit", who=who, kind=t(f"visit.kind.{self.kind}"))
@@ -75,9 +76,7 @@ class VisitFormScreen(FormScreen):
         self.query_one(target, Input).focus()
 
     def form(self) -> visits.VisitForm | None:
-        from app.services.places.residents import find_household
-
-        household = find_household(self.building_id, self.value("household"))
+        household = find_door(self.value("household"), self.building_id)
         if household is None:
             self.show_errors({"household": "household_unknown"}, FIELDS)
             return None

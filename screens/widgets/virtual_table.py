@@ -27,7 +27,7 @@ from textual.strip import Strip
 PAGE = 200
 #: Pages searched for the remembered record after a reload (a source may answer faster
 #: with an ``index_of(key)`` method).
-MAX_SCAN_PAGES = 50
+MAX_SCAN_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return found if found is not None and 0 <= found < self._count else None
         pages = (self._count + PAGE - 1) // PAGE
         here = min(self.cursor // PAGE, pages - 1)
-        order = [here] + [p for p in range(pages) if p != here]
+        order = sorted(range(pages), key=lambda p: (abs(p - here), p))  # nearest pages first
         for page_no in order[:MAX_SCAN_PAGES]:
             self.row_at(page_no * PAGE)  # loads the page
             for i, row in enumerate(self._pages.get(page_no, [])):
