@@ -10,8 +10,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from app import clock
 from app.i18n import t
-from app.services.civic import meetings
-from app.services.civic.items import LivelihoodItem
+from app.services.civic import items, meetings
 from screens.places.resident_form import FormScreen
 
 FIELDS = ("held_on", "level", "building", "title", "venue", "residents", "chiefs", "staff",
@@ -26,7 +25,7 @@ class MeetingFormScreen(FormScreen):
         self.community_id, self.item_ids = community_id, item_ids
 
     def compose(self) -> ComposeResult:
-        titles = [LivelihoodItem.get_by_id(i).title for i in self.item_ids]
+        titles = items.titles(self.item_ids)
         levels = [(t(f"civic.mlevel.{lv}"), lv) for lv in meetings.LEVELS]
         with Vertical(classes="form"):
             yield Static(t("civic.form.meeting_title", agenda="、".join(titles)),

@@ -43,7 +43,7 @@ class ItemForm(BaseModel):
     category: str = "119"
     owner: str = ""
     due_on: str = ""  # YYYY-MM-DD or empty
-    description: str = ""
+    description: str | None = None  # None: left as it is
 
 
 @dataclass
@@ -68,6 +68,21 @@ class ItemRow:
     @property
     def score(self) -> int:
         return self.urgency * self.importance
+
+
+def current_form(item_id: str) -> ItemForm:
+    """The item as its form shows it (for editing)."""
+    i = _item(item_id)
+    return ItemForm(title=i.title, urgency=i.urgency, importance=i.importance, kind=i.kind,
+                    category=i.category or "119", owner=i.owner,
+                    due_on=i.due_on.isoformat() if i.due_on else "", description=i.description)
+
+
+def titles(item_ids: list[str]) -> list[str]:
+    """Titles of items, in the order asked."""
+    found = {i.id: i.title for i in LivelihoodItem.select(LivelihoodItem.id, LivelihoodItem.title)
+             .where(LivelihoodItem.id.in_(item_ids))}
+    return [found[i] for i in item_ids if i in found]
 
 
 def _check_form(form: ItemForm) -> tuple[dict[str, str], date | None]:
@@ -95,10 +110,12 @@ def _check_form(form: ItemForm) -> tuple[dict[str, str], date | None]:
 
 
 def _form_values(form: ItemForm, due: date | None) -> dict[str, Any]:
-    return {"title": normalise(form.title), "urgency": form.urgency,
-            "importance": form.importance, "category": form.category,
-            "owner": normalise(form.owner), "due_on": due,
-            "description": form.description.strip()}
+    values = {"title": normalise(form.title), "urgency": form.urgency,
+              "importance": form.importance, "category": form.category,
+              "owner": normalise(form.owner), "due_on": due}
+    if form.description is not None:
+        values["description"] = form.description.strip()
+    return values
 
 
 def _live_opinions(opinion_ids: list[str]) -> list[Any]:
