@@ -138,6 +138,18 @@ class LivelihoodScreen(MulinScreen):
         self.app.push_screen(MeetingsScreen())
 
     def action_notice(self) -> None:
+        """公示 of the community (empty answer) or of one building (its number)."""
+        from app.services.places.views import find_building
         from screens.civic.notice import print_notice
+        from screens.widgets.prompt import PromptDialog
 
-        print_notice(self, None)
+        def scope(answer: str | None) -> None:
+            if answer is None:
+                return
+            building = find_building(self.community_id, answer) if answer else None
+            if answer and building is None:
+                self.notify(t("civic.err.building"), severity="error")
+                return
+            print_notice(self, building)
+
+        self.app.push_screen(PromptDialog(t("civic.ask.notice")), scope)

@@ -23,7 +23,7 @@ THRESHOLD = 0.5
 #: Boilerplate residents write around the matter itself ("希望解决…问题").
 _FILLER = re.compile("|".join((
     "希望", "建议", "能否", "可以", "请", "尽快", "解决", "处理", "协调", "帮忙", "问题", "一下",
-    "社区", "我们", "居民", "反映", "很多年", "好久", "一直", "的", "了", "吗", "呢", "啊",
+    "社区", "小区", "我们", "居民", "反映", "很多年", "好久", "一直", "的", "了", "吗", "呢", "啊",
     r"[，,。.！!？?、；;：:\s]")))
 
 
@@ -40,14 +40,27 @@ def _pinyin(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text))
 
 
+#: How much a short text wholly found inside a longer one counts (containment, not equality).
+CONTAINED = 0.85
+
+
+def _score(a: tuple[str, ...] | str, b: tuple[str, ...] | str) -> float:
+    """difflib's ratio, or — discounted — the share of the shorter text found in the other
+    (so 充电桩 inside 小区充电桩不够用 still counts)."""
+    matcher = SequenceMatcher(None, a, b)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    shorter = min(len(a), len(b))
+    inside = CONTAINED * shared / shorter if shorter >= 2 else 0.0
+    return max(matcher.ratio(), inside)
+
+
 def similarity(a: str, b: str) -> float:
-    """0..1: the better of the character ratio and the pinyin ratio of the cores."""
+    """0..1: the better of the character score and the pinyin score of the cores."""
     ca, cb = _core(a), _core(b)
-    chars = SequenceMatcher(None, ca, cb).ratio()
+    chars = _score(ca, cb)
     if chars >= 0.99:
         return 1.0
-    sounds = SequenceMatcher(None, _pinyin(ca), _pinyin(cb)).ratio()
-    return round(max(chars, sounds), 3)
+    return round(max(chars, _score(_pinyin(ca), _pinyin(cb))), 3)
 
 
 @dataclass
