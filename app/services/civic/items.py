@@ -78,10 +78,14 @@ def current_form(item_id: str) -> ItemForm:
                     due_on=i.due_on.isoformat() if i.due_on else "", description=i.description)
 
 
+def title_map(item_ids: list[str]) -> dict[str, str]:
+    return {i.id: i.title for i in LivelihoodItem.select(LivelihoodItem.id, LivelihoodItem.title)
+            .where(LivelihoodItem.id.in_(item_ids))}
+
+
 def titles(item_ids: list[str]) -> list[str]:
     """Titles of items, in the order asked."""
-    found = {i.id: i.title for i in LivelihoodItem.select(LivelihoodItem.id, LivelihoodItem.title)
-             .where(LivelihoodItem.id.in_(item_ids))}
+    found = title_map(item_ids)
     return [found[i] for i in item_ids if i in found]
 
 
