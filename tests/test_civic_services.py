@@ -179,3 +179,21 @@ def test_a_refused_decision_writes_nothing(town: dict[str, list[str]]) -> None:
     assert Convention.select().count() == 0
     assert _unchanged(lambda: meetings.create(COMMUNITY, meetings.MeetingForm(
         held_on="2026-11-24", staff="书记"), [])) == "item_gone"
+
+
+def test_the_hubin_demo_tells_the_seed_story(hubin: Paths) -> None:
+    from app.services.civic import counts, detail
+    from app.services.places import views as places
+
+    community = places.default_community()
+    assert community is not None
+    s = detail.summary(community.id)
+    assert (s.opinions, s.items) == (240, 32) and s.loose > 0
+    assert all(s.by_status[x] > 0 for x in items.STATUSES)
+    whole = counts.total(community.id)
+    assert (whole.opinions, whole.items, whole.done) == (240, 32, s.by_status["done"])
+    assert sum(g.opinions for g in counts.by_place(community.id, "grid")) == 240
+    held = meetings.meetings(community.id)
+    assert held and all(m.decided == m.agenda > 0 for m in held)
+    small = [r for r in items.ranked(community.id) if r.kind == "small"]
+    assert small and all(r.case_number for r in small)
