@@ -106,6 +106,14 @@ async def test_the_ranked_list_opens_in_rank_order_and_filters(hubin: Paths) -> 
         assert type(app.screen).__name__ == "ItemDetailScreen"
         head = str(app.screen.query_one("#item-head", Static).render())
         assert f"第 1 位　{ranked[0].title}" in head
+        await pilot.press("escape", "c")  # the funnel per grid and building
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FunnelScreen"
+        table = app.screen.query_one(VirtualTable)
+        first = table.row_at(0)
+        assert first is not None and list(first.cells[:2]) == ["第1网格", "33"]
+        grids = [table.row_at(i) for i in range(13)]
+        assert sum(int(r.cells[1]) for r in grids if r) == 240
 
 
 async def test_a_meeting_on_the_top_item_records_its_vote(hubin: Paths) -> None:

@@ -22,6 +22,7 @@ keymap.define("civic.loose", "o", "loose")
 keymap.define("civic.meeting", "m", "meeting")
 keymap.define("civic.meetings", "M", "meetings", show=False)
 keymap.define("civic.notice", "p", "notice")
+keymap.define("civic.funnel", "c", "funnel")
 
 FILTERS = ("", *items.STATUSES)
 STATUS_STYLE = {"done": "dim", "rejected": "dim", "in_progress": "green", "pending": ""}
@@ -48,7 +49,7 @@ class LivelihoodScreen(MulinScreen):
 
     NAME = "civic"
     KEYS = ("nav.open", "nav.new", "civic.filter", "civic.mark", "civic.meeting",
-            "civic.meetings", "civic.loose", "civic.notice")
+            "civic.meetings", "civic.loose", "civic.notice", "civic.funnel")
 
     def __init__(self) -> None:
         super().__init__()
@@ -136,6 +137,11 @@ class LivelihoodScreen(MulinScreen):
         from screens.civic.meeting import MeetingsScreen
 
         self.app.push_screen(MeetingsScreen())
+
+    def action_funnel(self) -> None:
+        from screens.civic.funnel import FunnelScreen
+
+        self.app.push_screen(FunnelScreen())
 
     def action_notice(self) -> None:
         """公示 of the community (empty answer) or of one building (its number)."""
