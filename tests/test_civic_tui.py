@@ -66,6 +66,8 @@ async def test_group_two_opinions_into_a_new_item_that_joins_the_ranked_list(
         assert set(pair) <= set(loose)
         await pilot.press(*["down"] * loose.index(pair[0]), "enter")
         await pilot.pause()
+        await app.workers.wait_for_complete()  # suggestions are computed in a worker
+        await pilot.pause()
         assert type(app.screen).__name__ == "GroupScreen"
         rows = _keys(app.screen)
         assert rows[0] == pair[1]  # the twin opinion is the best suggestion

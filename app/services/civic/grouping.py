@@ -9,6 +9,7 @@ lazily. The operator confirms every grouping (:mod:`app.services.civic.items`).
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 from app.services.civic import items as items_service
 from app.services.civic.opinions import ungrouped
+from models.db import db
 from models.visits import LivelihoodItem, LivelihoodLink, Opinion
 
 #: Below this a candidate is not suggested.
@@ -90,6 +92,12 @@ def suggest(opinion_id: str, limit: int = 8) -> list[Suggestion]:
     out = _item_suggestions(me) + _opinion_suggestions(me)
     out.sort(key=lambda s: (-s.score, s.kind != "item", not s.same_building, s.id))
     return out[:limit]
+
+
+def suggest_in_thread(opinion_id: str, limit: int = 8) -> list[Suggestion]:
+    """:func:`suggest` from a worker thread: its own short-lived connection."""
+    with db.connection_context() if db.is_closed() else nullcontext():
+        return suggest(opinion_id, limit)
 
 
 def _item_suggestions(me: Opinion) -> list[Suggestion]:
