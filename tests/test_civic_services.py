@@ -197,3 +197,15 @@ def test_the_hubin_demo_tells_the_seed_story(hubin: Paths) -> None:
     assert held and all(m.decided == m.agenda > 0 for m in held)
     small = [r for r in items.ranked(community.id) if r.kind == "small"]
     assert small and all(r.case_number for r in small)
+
+
+def test_merging_moves_the_opinions_and_deletes_the_source(town: dict[str, list[str]]) -> None:
+    a = items.create(COMMUNITY, items.ItemForm(title="加装电梯"), [_opinion(town, "电梯")])
+    shared = _opinion(town, "电梯太慢", h=1)
+    b = items.create(COMMUNITY, items.ItemForm(title="电梯改造"), [shared])
+    items.add_opinions(a, [shared])
+    assert items.merge(b, a) == 0  # the shared opinion was already in a
+    assert [r.id for r in items.ranked(COMMUNITY)] == [a]
+    assert items.ranked(COMMUNITY)[0].opinions == 2
+    assert LivelihoodItem.get_by_id(b).deleted
+    assert _unchanged(lambda: items.merge(a, a)) == "same_item"

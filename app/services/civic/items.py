@@ -202,6 +202,24 @@ def remove_opinion(item_id: str, opinion_id: str, operator: str | None = None) -
         tx.delete(LivelihoodLink, link.id)
 
 
+def merge(source_id: str, target_id: str, operator: str | None = None) -> int:
+    """Merge one item into another: its opinions join the target (once each), its notes
+    stay with it, and the source is deleted (a tombstone). Returns opinions moved."""
+    if source_id == target_id:
+        raise CivicError({"item": "same_item"})
+    source, target = _item(source_id), _item(target_id)
+    if source.community_id != target.community_id:
+        raise CivicError({"item": "item_gone"})
+    moving = [x.opinion_id for x in _links(source_id)]
+    with store.write(operator) as tx:
+        for link in _links(source_id):
+            tx.delete(LivelihoodLink, link.id)
+        moved = add_opinions(target_id, moving, operator) if moving else 0
+        _note(tx, target_id, "progress", f"⇐ {source.title}", operator)
+        tx.delete(LivelihoodItem, source_id)
+    return moved
+
+
 def _links(item_id: str) -> list[Any]:
     return list(LivelihoodLink.select().where((LivelihoodLink.item == item_id)
                                               & (LivelihoodLink.deleted == False)))  # noqa: E712
