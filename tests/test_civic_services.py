@@ -179,3 +179,33 @@ def test_a_refused_decision_writes_nothing(town: dict[str, list[str]]) -> None:
     assert Convention.select().count() == 0
     assert _unchanged(lambda: meetings.create(COMMUNITY, meetings.MeetingForm(
         held_on="2026-11-24", staff="书记"), [])) == "item_gone"
+
+
+def test_the_hubin_demo_tells_the_seed_story(hubin: Paths) -> None:
+    from app.services.civic import counts, detail
+    from app.services.places import views as places
+
+    community = places.default_community()
+    assert community is not None
+    s = detail.summary(community.id)
+    assert (s.opinions, s.items) == (240, 32) and s.loose > 0
+    assert all(s.by_status[x] > 0 for x in items.STATUSES)
+    whole = counts.total(community.id)
+    assert (whole.opinions, whole.items, whole.done) == (240, 32, s.by_status["done"])
+    assert sum(g.opinions for g in counts.by_place(community.id, "grid")) == 240
+    held = meetings.meetings(community.id)
+    assert held and all(m.decided == m.agenda > 0 for m in held)
+    small = [r for r in items.ranked(community.id) if r.kind == "small"]
+    assert small and all(r.case_number for r in small)
+
+
+def test_merging_moves_the_opinions_and_deletes_the_source(town: dict[str, list[str]]) -> None:
+    a = items.create(COMMUNITY, items.ItemForm(title="加装电梯"), [_opinion(town, "电梯")])
+    shared = _opinion(town, "电梯太慢", h=1)
+    b = items.create(COMMUNITY, items.ItemForm(title="电梯改造"), [shared])
+    items.add_opinions(a, [shared])
+    assert items.merge(b, a) == 0  # the shared opinion was already in a
+    assert [r.id for r in items.ranked(COMMUNITY)] == [a]
+    assert items.ranked(COMMUNITY)[0].opinions == 2
+    assert LivelihoodItem.get_by_id(b).deleted
+    assert _unchanged(lambda: items.merge(a, a)) == "same_item"

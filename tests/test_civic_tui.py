@@ -66,6 +66,8 @@ async def test_group_two_opinions_into_a_new_item_that_joins_the_ranked_list(
         assert set(pair) <= set(loose)
         await pilot.press(*["down"] * loose.index(pair[0]), "enter")
         await pilot.pause()
+        await app.workers.wait_for_complete()  # suggestions are computed in a worker
+        await pilot.pause()
         assert type(app.screen).__name__ == "GroupScreen"
         rows = _keys(app.screen)
         assert rows[0] == pair[1]  # the twin opinion is the best suggestion
@@ -106,3 +108,38 @@ async def test_the_ranked_list_opens_in_rank_order_and_filters(hubin: Paths) -> 
         assert type(app.screen).__name__ == "ItemDetailScreen"
         head = str(app.screen.query_one("#item-head", Static).render())
         assert f"第 1 位　{ranked[0].title}" in head
+        await pilot.press("escape", "c")  # the funnel per grid and building
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FunnelScreen"
+        table = app.screen.query_one(VirtualTable)
+        first = table.row_at(0)
+        assert first is not None and list(first.cells[:2]) == ["第1网格", "33"]
+        grids = [table.row_at(i) for i in range(13)]
+        assert sum(int(r.cells[1]) for r in grids if r) == 240
+
+
+async def test_a_meeting_on_the_top_item_records_its_vote(hubin: Paths) -> None:
+    from app.services.civic import meetings
+    from app.tui import MulinApp
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f11")
+        await pilot.pause()
+        top = items.ranked(app.community_id)[0]
+        await pilot.press("space", "up", "m")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MeetingFormScreen"
+        await pilot.press(*"十一月议事会", "tab", "tab", *"张三、李四", "ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MeetingScreen"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DecisionFormScreen"
+        await pilot.press(*"21", "tab", "2", "tab", "1", "ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MeetingScreen"
+    held = [m for m in meetings.meetings(app.community_id) if m.title == "十一月议事会"]
+    assert len(held) == 1 and held[0].decided == 1
+    row = meetings.agenda(held[0].id)[0]
+    assert (row.item_id, row.outcome, row.votes) == (top.id, "adopted", (21, 2, 1))

@@ -6,6 +6,7 @@ them all to it; ``n`` makes a new item of them. Dismisses with the item id, or N
 from __future__ import annotations
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -52,9 +53,18 @@ class GroupScreen(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.suggestions = grouping.suggest(self.opinion_id)
-        self._draw()
         self.query_one(VirtualTable).focus()
+        self._suggest(self.opinion_id)
+
+    @work(thread=True, exclusive=True, group="civic-suggest")
+    def _suggest(self, opinion_id: str) -> None:
+        """Pinyin and similarity over the community's opinions: off the UI thread."""
+        found = grouping.suggest_in_thread(opinion_id)
+        self.app.call_from_thread(self._loaded, found)
+
+    def _loaded(self, found: list[grouping.Suggestion]) -> None:
+        self.suggestions = found
+        self._draw()
 
     def _draw(self) -> None:
         rows = [Row(s.id, ["✓" if s.id in self.marked else "",

@@ -2,7 +2,8 @@
 status, owner and due date, the opinions behind it, the notes and meetings that worked it.
 
 ``e`` edits, ``c`` classes (小事即办 opens the linked case), ``s`` moves the status (不予采纳
-asks the reason), ``a`` adds a progress note, ``t`` records a consultation 急事共商.
+asks the reason), ``a`` adds a progress note, ``t`` records a consultation 急事共商, ``x``
+takes the highlighted opinion out, ``j`` merges the item into another.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.services.civic import detail, items
 from screens.base import MulinScreen
 from screens.civic.choice import ChoiceDialog
 from screens.civic.item_form import ItemFormScreen
+from screens.dialogs import ConfirmDialog
 from screens.widgets.prompt import PromptDialog
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
@@ -25,6 +27,8 @@ keymap.define("item.kind", "c", "kind")
 keymap.define("item.status", "s", "status")
 keymap.define("item.note", "a", "note('progress')")
 keymap.define("item.consult", "t", "note('consultation')")
+keymap.define("item.unlink", "x", "unlink")
+keymap.define("item.merge", "j", "merge")
 
 
 @keymap.bound
@@ -32,7 +36,8 @@ class ItemDetailScreen(MulinScreen):
     """The item on top, its opinions in the middle, notes and meetings below."""
 
     NAME = "civic_item"
-    KEYS = ("nav.edit", "item.kind", "item.status", "item.note", "item.consult", "nav.back")
+    KEYS = ("nav.edit", "item.kind", "item.status", "item.note", "item.consult", "item.unlink",
+            "item.merge", "nav.back")
     DEFAULT_CSS = """
     ItemDetailScreen #item-head { height: auto; padding: 0 1; }
     ItemDetailScreen #item-opinions { height: 1fr; }
@@ -153,6 +158,38 @@ class ItemDetailScreen(MulinScreen):
             self.show()
 
         self.app.push_screen(PromptDialog(t(f"civic.ask.{kind}")), done)
+
+    def action_unlink(self) -> None:
+        """Take the highlighted opinion out of this item (it becomes ungrouped again)."""
+        row = self.query_one(VirtualTable).current_row
+        if row is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                items.remove_opinion(self.item_id, row.key)
+                self.show()
+
+        self.app.push_screen(ConfirmDialog(t("civic.ask.unlink", text=row.cells[4])), done)
+
+    def action_merge(self) -> None:
+        """Merge this item into another live one; the other opens."""
+        others = [(r.id, f"{r.rank}. {r.title}") for r in items.ranked(self.community_id)
+                  if r.id != self.item_id and r.status in items.OPEN]
+
+        def done(target: str | None) -> None:
+            if not target:
+                return
+            try:
+                items.merge(self.item_id, target)
+            except items.CivicError as exc:
+                self._refused(exc)
+                return
+            self.notify(t("civic.merged", rank=items.rank_of(target)))
+            self.item_id = target
+            self.show()
+
+        self.app.push_screen(ChoiceDialog(t("civic.ask.merge"), others), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

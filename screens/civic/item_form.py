@@ -28,7 +28,7 @@ class ItemFormScreen(FormScreen):
         self.opinion_ids, self.title, self.building_id = opinion_ids or [], title, building_id
 
     def compose(self) -> ComposeResult:
-        old = items.LivelihoodItem.get_by_id(self.item_id) if self.item_id else None
+        old = items.current_form(self.item_id) if self.item_id else None
         levels = [(t(f"civic.level3.{n}"), str(n)) for n in items.LEVELS]
         kinds = [(t(f"civic.kind.{k}"), k) for k in items.KINDS]
         cats = [(t(f"category.{c}"), c) for c in opinions.CATEGORIES]
@@ -47,12 +47,12 @@ class ItemFormScreen(FormScreen):
             yield from self.row("kind", Select(kinds, value=old.kind if old else "major",
                                                allow_blank=False, id="f-kind", compact=True))
             yield from self.row("category", Select(
-                cats, value=old.category if old and old.category else "119",
+                cats, value=old.category if old else "119",
                 allow_blank=False, id="f-category", compact=True))
             yield from self.row("owner", Input(old.owner if old else "", id="f-owner",
                                                compact=True))
             yield from self.row("due_on", Input(
-                old.due_on.isoformat() if old and old.due_on else "", id="f-due_on",
+                old.due_on if old else "", id="f-due_on",
                 compact=True, placeholder="YYYY-MM-DD"))
             yield Static("", id="err-opinions", classes="field-error -empty")
             yield Static(t("form.hint"), classes="form-hint")

@@ -10,11 +10,10 @@ from textual.widgets import Footer, Input, Select, Static
 
 from app import clock
 from app.i18n import t
-from app.services.civic import meetings
-from app.services.civic.items import LivelihoodItem
+from app.services.civic import items, meetings
 from screens.places.resident_form import FormScreen
 
-FIELDS = ("held_on", "level", "building", "title", "venue", "residents", "chiefs", "staff",
+FIELDS = ("held_on", "level", "building", "meeting_title", "venue", "residents", "chiefs", "staff",
           "agenda")
 
 
@@ -26,7 +25,7 @@ class MeetingFormScreen(FormScreen):
         self.community_id, self.item_ids = community_id, item_ids
 
     def compose(self) -> ComposeResult:
-        titles = [LivelihoodItem.get_by_id(i).title for i in self.item_ids]
+        titles = items.titles(self.item_ids)
         levels = [(t(f"civic.mlevel.{lv}"), lv) for lv in meetings.LEVELS]
         with Vertical(classes="form"):
             yield Static(t("civic.form.meeting_title", agenda="、".join(titles)),
@@ -37,7 +36,7 @@ class MeetingFormScreen(FormScreen):
                                                 id="f-level", compact=True))
             yield from self.row("building", Input(id="f-building", compact=True,
                                                   placeholder=t("civic.form.building_hint")))
-            yield from self.row("title", Input(id="f-title", compact=True))
+            yield from self.row("meeting_title", Input(id="f-meeting_title", compact=True))
             yield from self.row("venue", Input(id="f-venue", compact=True))
             yield from self.row("residents", Input(id="f-residents", compact=True,
                                                    placeholder=t("civic.form.names_hint")))
@@ -48,7 +47,7 @@ class MeetingFormScreen(FormScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#f-title", Input).focus()
+        self.query_one("#f-meeting_title", Input).focus()
 
     def show_error(self, name: str, code: str | None) -> None:
         for err in self.query(f"#err-{name}").results(Static):
@@ -58,7 +57,7 @@ class MeetingFormScreen(FormScreen):
     def action_save(self) -> None:
         form = meetings.MeetingForm(
             held_on=self.value("held_on"), level=str(self.query_one("#f-level", Select).value),
-            building=self.value("building"), title=self.value("title"),
+            building=self.value("building"), title=self.value("meeting_title"),
             place=self.value("venue"), residents=self.value("residents"),
             chiefs=self.value("chiefs"), staff=self.value("staff"))
         try:

@@ -22,6 +22,7 @@ keymap.define("civic.loose", "o", "loose")
 keymap.define("civic.meeting", "m", "meeting")
 keymap.define("civic.meetings", "M", "meetings", show=False)
 keymap.define("civic.notice", "p", "notice")
+keymap.define("civic.funnel", "c", "funnel")
 
 FILTERS = ("", *items.STATUSES)
 STATUS_STYLE = {"done": "dim", "rejected": "dim", "in_progress": "green", "pending": ""}
@@ -48,7 +49,7 @@ class LivelihoodScreen(MulinScreen):
 
     NAME = "civic"
     KEYS = ("nav.open", "nav.new", "civic.filter", "civic.mark", "civic.meeting",
-            "civic.meetings", "civic.loose", "civic.notice")
+            "civic.meetings", "civic.loose", "civic.notice", "civic.funnel")
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,7 +138,24 @@ class LivelihoodScreen(MulinScreen):
 
         self.app.push_screen(MeetingsScreen())
 
-    def action_notice(self) -> None:
-        from screens.civic.notice import print_notice
+    def action_funnel(self) -> None:
+        from screens.civic.funnel import FunnelScreen
 
-        print_notice(self, None)
+        self.app.push_screen(FunnelScreen())
+
+    def action_notice(self) -> None:
+        """公示 of the community (empty answer) or of one building (its number)."""
+        from app.services.places.views import find_building
+        from screens.civic.notice import print_notice
+        from screens.widgets.prompt import PromptDialog
+
+        def scope(answer: str | None) -> None:
+            if answer is None:
+                return
+            building = find_building(self.community_id, answer) if answer else None
+            if answer and building is None:
+                self.notify(t("civic.err.building"), severity="error")
+                return
+            print_notice(self, building)
+
+        self.app.push_screen(PromptDialog(t("civic.ask.notice")), scope)

@@ -9,6 +9,7 @@ lazily. The operator confirms every grouping (:mod:`app.services.civic.items`).
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 from app.services.civic import items as items_service
 from app.services.civic.opinions import ungrouped
+from models.db import db
 from models.visits import LivelihoodItem, LivelihoodLink, Opinion
 
 #: Below this a candidate is not suggested.
@@ -23,7 +25,7 @@ THRESHOLD = 0.5
 #: Boilerplate residents write around the matter itself ("希望解决…问题").
 _FILLER = re.compile("|".join((
     "希望", "建议", "能否", "可以", "请", "尽快", "解决", "处理", "协调", "帮忙", "问题", "一下",
-    "社区", "我们", "居民", "反映", "很多年", "好久", "一直", "的", "了", "吗", "呢", "啊",
+    "社区", "小区", "我们", "居民", "反映", "很多年", "好久", "一直", "的", "了", "吗", "呢", "啊",
     r"[，,。.！!？?、；;：:\s]")))
 
 
@@ -40,14 +42,27 @@ def _pinyin(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text))
 
 
+#: How much a short text wholly found inside a longer one counts (containment, not equality).
+CONTAINED = 0.85
+
+
+def _score(a: tuple[str, ...] | str, b: tuple[str, ...] | str) -> float:
+    """difflib's ratio, or — discounted — the share of the shorter text found in the other
+    (so 充电桩 inside 小区充电桩不够用 still counts)."""
+    matcher = SequenceMatcher(None, a, b)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    shorter = min(len(a), len(b))
+    inside = CONTAINED * shared / shorter if shorter >= 2 else 0.0
+    return max(matcher.ratio(), inside)
+
+
 def similarity(a: str, b: str) -> float:
-    """0..1: the better of the character ratio and the pinyin ratio of the cores."""
+    """0..1: the better of the character score and the pinyin score of the cores."""
     ca, cb = _core(a), _core(b)
-    chars = SequenceMatcher(None, ca, cb).ratio()
+    chars = _score(ca, cb)
     if chars >= 0.99:
         return 1.0
-    sounds = SequenceMatcher(None, _pinyin(ca), _pinyin(cb)).ratio()
-    return round(max(chars, sounds), 3)
+    return round(max(chars, _score(_pinyin(ca), _pinyin(cb))), 3)
 
 
 @dataclass
@@ -77,6 +92,12 @@ def suggest(opinion_id: str, limit: int = 8) -> list[Suggestion]:
     out = _item_suggestions(me) + _opinion_suggestions(me)
     out.sort(key=lambda s: (-s.score, s.kind != "item", not s.same_building, s.id))
     return out[:limit]
+
+
+def suggest_in_thread(opinion_id: str, limit: int = 8) -> list[Suggestion]:
+    """:func:`suggest` from a worker thread: its own short-lived connection."""
+    with db.connection_context() if db.is_closed() else nullcontext():
+        return suggest(opinion_id, limit)
 
 
 def _item_suggestions(me: Opinion) -> list[Suggestion]:

@@ -43,7 +43,7 @@ class ItemForm(BaseModel):
     category: str = "119"
     owner: str = ""
     due_on: str = ""  # YYYY-MM-DD or empty
-    description: str = ""
+    description: str | None = None  # None: left as it is
 
 
 @dataclass
@@ -68,6 +68,25 @@ class ItemRow:
     @property
     def score(self) -> int:
         return self.urgency * self.importance
+
+
+def current_form(item_id: str) -> ItemForm:
+    """The item as its form shows it (for editing)."""
+    i = _item(item_id)
+    return ItemForm(title=i.title, urgency=i.urgency, importance=i.importance, kind=i.kind,
+                    category=i.category or "119", owner=i.owner,
+                    due_on=i.due_on.isoformat() if i.due_on else "", description=i.description)
+
+
+def title_map(item_ids: list[str]) -> dict[str, str]:
+    return {i.id: i.title for i in LivelihoodItem.select(LivelihoodItem.id, LivelihoodItem.title)
+            .where(LivelihoodItem.id.in_(item_ids))}
+
+
+def titles(item_ids: list[str]) -> list[str]:
+    """Titles of items, in the order asked."""
+    found = title_map(item_ids)
+    return [found[i] for i in item_ids if i in found]
 
 
 def _check_form(form: ItemForm) -> tuple[dict[str, str], date | None]:
@@ -95,10 +114,12 @@ def _check_form(form: ItemForm) -> tuple[dict[str, str], date | None]:
 
 
 def _form_values(form: ItemForm, due: date | None) -> dict[str, Any]:
-    return {"title": normalise(form.title), "urgency": form.urgency,
-            "importance": form.importance, "category": form.category,
-            "owner": normalise(form.owner), "due_on": due,
-            "description": form.description.strip()}
+    values = {"title": normalise(form.title), "urgency": form.urgency,
+              "importance": form.importance, "category": form.category,
+              "owner": normalise(form.owner), "due_on": due}
+    if form.description is not None:
+        values["description"] = form.description.strip()
+    return values
 
 
 def _live_opinions(opinion_ids: list[str]) -> list[Any]:
@@ -179,6 +200,24 @@ def remove_opinion(item_id: str, opinion_id: str, operator: str | None = None) -
         raise CivicError({"opinions": "opinion_gone"})
     with store.write(operator) as tx:
         tx.delete(LivelihoodLink, link.id)
+
+
+def merge(source_id: str, target_id: str, operator: str | None = None) -> int:
+    """Merge one item into another: its opinions join the target (once each), its notes
+    stay with it, and the source is deleted (a tombstone). Returns opinions moved."""
+    if source_id == target_id:
+        raise CivicError({"item": "same_item"})
+    source, target = _item(source_id), _item(target_id)
+    if source.community_id != target.community_id:
+        raise CivicError({"item": "item_gone"})
+    moving = [x.opinion_id for x in _links(source_id)]
+    with store.write(operator) as tx:
+        for link in _links(source_id):
+            tx.delete(LivelihoodLink, link.id)
+        moved = add_opinions(target_id, moving, operator) if moving else 0
+        _note(tx, target_id, "progress", f"⇐ {source.title}", operator)
+        tx.delete(LivelihoodItem, source_id)
+    return moved
 
 
 def _links(item_id: str) -> list[Any]:

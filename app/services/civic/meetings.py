@@ -210,13 +210,13 @@ def meetings(community_id: str) -> list[MeetingRow]:
 
 
 def agenda(meeting_id: str) -> list[AgendaRow]:
-    rows = (AgendaItem.select(AgendaItem, LivelihoodItem.title)
-            .join(LivelihoodItem).switch(AgendaItem)
-            .where((AgendaItem.meeting == meeting_id) & (AgendaItem.deleted == False))  # noqa: E712
-            .order_by(AgendaItem.position, AgendaItem.id))
+    rows = list(AgendaItem.select()
+                .where((AgendaItem.meeting == meeting_id) & (AgendaItem.deleted == False))  # noqa: E712
+                .order_by(AgendaItem.position, AgendaItem.id))
+    names = items.title_map([a.item_id for a in rows])
     titles = {c.id: c.title for c in Convention.select(Convention.id, Convention.title).where(
         Convention.id.in_([a.convention_id for a in rows if a.convention_id]))}
-    return [AgendaRow(a.id, a.position, a.item_id, a.item.title, a.outcome,
+    return [AgendaRow(a.id, a.position, a.item_id, names.get(a.item_id, ""), a.outcome,
                       (a.votes_for, a.votes_against, a.votes_abstain), a.decision,
                       a.new_status, titles.get(a.convention_id or "", "")) for a in rows]
 

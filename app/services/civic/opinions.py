@@ -57,6 +57,13 @@ def parse_day(text: str) -> date:
     return date.fromisoformat("-".join(p.zfill(2) for p in value.split("-")))
 
 
+def _building(building_id: str | None) -> Building | None:
+    if not building_id:
+        return None
+    return Building.get_or_none((Building.id == building_id)
+                                & (Building.deleted == False))  # noqa: E712
+
+
 def check(form: OpinionForm) -> tuple[dict[str, str], date | None]:
     errors: dict[str, str] = {}
     day: date | None = None
@@ -75,9 +82,7 @@ def check(form: OpinionForm) -> tuple[dict[str, str], date | None]:
         errors["channel"] = "choice"
     if form.category not in CATEGORIES:
         errors["category"] = "choice"
-    building = Building.get_or_none((Building.id == form.building_id)
-                                    & (Building.deleted == False)) \
-        if form.building_id else None  # noqa: E712
+    building = _building(form.building_id)
     if building is None or building.community_id != form.community_id:
         errors["building"] = "building"
     elif form.household_id:

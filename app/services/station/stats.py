@@ -17,6 +17,7 @@ PLURALS = {
     "care_flag": "care_flags", "person": "people", "role": "roles",
     "visit_round": "visit_rounds", "visit": "visits", "opinion": "opinions",
     "livelihood_item": "livelihood_items", "livelihood_link": "livelihood_links",
+    "livelihood_note": "livelihood_notes", "meeting": "meetings", "agenda_item": "agenda_items",
     "case": "cases", "case_event": "case_events", "evaluation": "evaluations",
     "convention": "conventions", "mediation": "mediations",
     "mediation_party": "mediation_parties", "mediator": "mediators",
