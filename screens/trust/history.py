@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from app import keymap
 from app.i18n import t
-from app.services.trust import audit, operators
+from app.services.trust import audit, operators, permissions
 
 keymap.define("history.reveal", "r", "reveal")
 
@@ -74,7 +74,7 @@ class HistoryScreen(ModalScreen[None]):
     def action_reveal(self) -> None:
         role = operators.current_role()
         wanted = [f for f in ("id_number", "phone")
-                  if f not in self.revealed and operators.may_reveal(role, f)
+                  if f not in self.revealed and permissions.may_reveal(role, f)
                   and f in audit.current_values(self.table, self.row_id)]
         if not wanted:
             self.notify(t("history.cannot_reveal"), severity="warning")

@@ -59,7 +59,7 @@ class TrustApp:
         return op.name if op else ""
 
     @property
-    def operator_role(self) -> str:
+    def operator_role(self) -> str | None:
         return operators.current_role()
 
     def start_trust(self) -> None:

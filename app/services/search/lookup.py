@@ -22,6 +22,7 @@ from app import clock
 from app.services.search import index as search_index
 from app.services.search.index import Field
 from app.services.search.keys import is_han, normalise_latin, segment
+from app.services.trust.masking import shown
 from models.cases import Case
 from models.db import db
 from models.mediation import Mediation
@@ -216,12 +217,6 @@ class ResidentInfo:
     household_id: str
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: personal data is masked on screen unless asked for."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else phone
-
-
 def door(building: str, unit: int | None, room: str) -> str:
     """12-3-402 (or 12-402 without a unit)."""
     parts = [p for p in (building, str(unit) if unit else "", room) if p]
@@ -331,7 +326,7 @@ def _care(ids: list[str]) -> dict[str, list[str]]:
 def _info(r: Any, care: dict[str, list[str]], can_see_ids: bool, today: date) -> ResidentInfo:
     ident = (r.id_number or "") if can_see_ids else ""
     return ResidentInfo(r.id, r.name, r.gender, age_on(r.birth_date, today), r.b_no, r.unit_no,
-                        r.room, mask_phone(r.phone or ""), ident[-4:] if ident else "",
+                        r.room, shown("phone", r.phone or ""), ident[-4:] if ident else "",
                         r.status, care.get(r.id, []), r.b_id, r.hh_id)
 
 
@@ -452,7 +447,7 @@ def household_hits(address: Address, limit: int = LIMIT) -> Group | None:
     hits = [Hit("household", h.id, door(h.b_no, h.unit_no, h.room),
                 heads.get(h.id, ("", 0))[0], rank, building_id=h.b_id, household_id=h.id,
                 extra={"members": heads.get(h.id, ("", 0))[1],
-                       "phone": mask_phone(h.phone or "")})
+                       "phone": shown("phone", h.phone or "")})
             for h in rows[:limit]]
     return Group("household", hits, more=len(rows) > limit) if hits else None
 

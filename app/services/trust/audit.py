@@ -16,7 +16,7 @@ from typing import Any
 
 from app import clock, store
 from app.hlc import decode
-from app.services.trust import operators
+from app.services.trust import masking, operators, permissions
 from models.operators import Operator, RevealLog
 from models.schema import BY_NAME
 from models.sync import Change, Conflict, Station
@@ -55,7 +55,7 @@ def _shown_fields(data: dict[str, Any], revealed: set[str]) -> dict[str, str]:
         if name in ("id", "field_clocks"):
             continue
         text = "" if value is None else str(value)
-        out[name] = operators.shown(name, text, revealed=name in revealed)
+        out[name] = masking.shown(name, text, revealed=name in revealed)
     return out
 
 
@@ -73,7 +73,7 @@ def _conflict_entry(c: Conflict, stations: dict[str, str], revealed: set[str]) -
     loser = json.loads(c.loser_value)
     winner = json.loads(c.winner_value)
     shown = _shown_fields({c.field: loser}, revealed)
-    kept = operators.shown(c.field, "" if winner is None else str(winner),
+    kept = masking.shown(c.field, "" if winner is None else str(winner),
                            revealed=c.field in revealed)
     return HistoryEntry(at=clock.local(c.detected_at), kind="conflict", operator="",
                         station=stations.get(origin, origin), fields=shown,
@@ -125,8 +125,9 @@ def reveal(table: str, row_id: str, field_name: str) -> str:
     if model is None or field_name not in model._meta.fields:
         raise AuditError(f"{table}.{field_name} does not exist")
     op = operators.current()
-    if not operators.may_reveal(operators.current_role(), field_name):
-        raise AuditError("this role may not reveal this field")
+    if not permissions.may_reveal(operators.current_role(), field_name):
+        raise permissions.Refused(f"reveal.{permissions.kind(field_name)}",
+                                  operators.current_role())
     row = model.get_or_none(model.id == row_id)
     if row is None:
         raise AuditError(f"no {table} {row_id}")

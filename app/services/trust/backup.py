@@ -176,6 +176,10 @@ def restore(paths: Paths, file: Path) -> Path:
     Refused: a corrupt file, a file from another community or another station, a file
     from a newer Mulin. The current data is backed up before it is replaced.
     """
+    from app.services.trust import operators, permissions
+
+    if db.database and not db.is_closed():
+        permissions.require("backup.restore", operators.current_role())
     facts = inspect(file)
     if facts.schema > SCHEMA_VERSION:
         raise BackupError(f"{file}: written by a newer Mulin (schema {facts.schema})")
