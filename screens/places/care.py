@@ -118,6 +118,11 @@ class CareScreen(MulinScreen):
         row = self.query_one(VirtualTable).current_row
         return next((r for r in self.rows if row and r.resident_id == row.key), None)
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted resident's history."""
+        r = self.current()
+        return ("resident", r.resident_id) if r else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unseen" and not self.round_id:
             return False
