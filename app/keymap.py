@@ -72,7 +72,7 @@ KEYS: dict[str, KeyDef] = {
     "app.handover": KeyDef("f8", "app.switch_mode('handover')"),
     "app.intake": KeyDef("f9", "app.intake", priority=True),
     "app.sync": KeyDef("f10", "app.switch_mode('sync')"),
-    "app.lock": KeyDef("ctrl+l", "app.lock"),
+    "app.lock": KeyDef("ctrl+l", "app.lock", priority=True),  # over dialogs, inputs
     "app.history": KeyDef("ctrl+y", "app.history", show=False),
     # the same verbs on every screen
     "nav.open": KeyDef("enter", "open"),
