@@ -24,11 +24,11 @@ def register(sub: Any) -> None:
     o.set_defaults(handler=cmd_overdue)
 
 
-def cmd_export(env: Env, args: argparse.Namespace) -> int:
+def cmd_export(env: Env, args: argparse.Namespace) -> int:  # personal data: signed in
     from app.services.mediation import agreement_doc
     from app.services.mediation import views as mediation_views
 
-    ctx = env.require_station()
+    ctx = env.signed_in()
     mediation_id = mediation_views.by_number(ctx.community_id, args.number)
     if mediation_id is None:
         raise CliError(t("med.cli.no_number", number=args.number))

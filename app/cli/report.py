@@ -22,7 +22,7 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
     from app.services.cases import metrics
     from app.services.places import views as places
 
-    ctx = env.require_station()
+    ctx = env.signed_in()
     try:
         period = metrics.month(args.month)
     except ValueError as exc:

@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("operator", help="操作员 / station operators (add, list, remove)")
     ops = p.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
-    a = ops.add_parser("add", help="add an operator (PIN from MULIN_PIN or asked)")
+    a = ops.add_parser("add", help="add an operator (their PIN from MULIN_NEW_PIN or asked)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=("duty", "grid_worker", "admin"))
     a.set_defaults(handler=cmd_operator_add)
@@ -107,7 +107,7 @@ def apply_encrypt_option(env: Env, args: argparse.Namespace) -> bool:
 def cmd_backup(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import backup
 
-    env.require_station()
+    env.signed_in()
     if args.file:
         made = backup.backup_to(env.paths, Path(args.file))
     else:
@@ -131,7 +131,8 @@ def _encrypted(env: Env) -> bool:
 def cmd_restore(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import backup
 
-    env.open()
+    if env.open() is not None:
+        env.sign_in()
     try:
         safety = backup.restore(env.paths, Path(args.file))
     except backup.BackupError as exc:
@@ -159,7 +160,7 @@ def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
 
     if env.demo:
         raise CliError(t("trust.demo_plain"))
-    env.require_station()
+    env.signed_in()
     new = _ask_new(crypto_db.ENV_NEW_PASSPHRASE)
     try:
         crypto_db.rekey(env.paths.database, new)
@@ -174,8 +175,8 @@ def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
 def cmd_operator_add(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import operators
 
-    env.require_station()
-    pin = os.environ.get("MULIN_PIN") or _ask(t("trust.ask_pin"))
+    env.signed_in()
+    pin = new_pin("MULIN_NEW_PIN")
     try:
         operators.add_operator(args.name, args.role, pin)
     except operators.OperatorError as exc:
@@ -196,13 +197,40 @@ def cmd_operator_list(env: Env, args: argparse.Namespace) -> int:
 def cmd_operator_remove(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import operators
 
-    env.require_station()
+    env.signed_in()
     match = [o for o in operators.list_operators() if o.name == args.name]
     if not match:
         raise CliError(t("trust.no_operator", name=args.name))
     operators.remove_operator(match[0].id)
     print(t("trust.operator_removed", name=args.name))
     return 0
+
+
+def new_pin(env_name: str = "MULIN_PIN") -> str:
+    """The PIN of a new operator: ``env_name``, or typed twice at the terminal; checked.
+    (``operator add`` reads ``MULIN_NEW_PIN``: MULIN_PIN is the signing-in admin's.)"""
+    from app.services.trust import operators
+
+    pin = os.environ.get(env_name, "")
+    if not pin:
+        pin = _ask(t("trust.ask_pin"))
+        if pin and pin != _ask(t("trust.ask_again")):
+            raise CliError(t("trust.pins_differ"))
+    try:
+        return operators.check_pin(pin)
+    except ValueError as exc:
+        raise CliError(t("trust.pin_needed")) from exc
+
+
+def add_first_admin(name: str, pin: str) -> None:
+    """The station's first 书记/管理员: from now on it opens only with a PIN."""
+    from app.services.trust import operators
+
+    try:
+        operators.add_operator(name, "admin", pin)
+    except operators.OperatorError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("trust.operator_added", name=name, role=t("role.admin")))
 
 
 def daily_backup(env: Env) -> None:

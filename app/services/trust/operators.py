@@ -4,7 +4,7 @@ Roles: ``duty`` 值班人员 (duty staff), ``grid_worker`` 网格员, ``admin`` 
 each may see and do is :mod:`app.services.trust.permissions`. The signed-in operator is
 kept here (one per process, like the store's station context) and stamped on every
 change (``Change.operator`` = the operator's id). A grid worker's own grid is the synced
-setting ``operator.grid.<id>``. Only an admin adds or removes operators, except the very
+setting ``operator.grid.<name>``. Only an admin adds or removes operators, except the very
 first one (``mulin init --admin``), who makes the station one that needs a PIN. A
 station without any operator (an old file, service tests) acts as ``admin``.
 """
@@ -176,7 +176,7 @@ def add_operator(name: str, role: str, pin: str, operator_id: str | None = None,
             values["id"] = operator_id
         new_id = tx.insert(Operator, **values)
         if grid_id:
-            _put_grid(new_id, grid_id)
+            _put_grid(data.name, grid_id)
     return str(new_id)
 
 
@@ -186,22 +186,24 @@ def remove_operator(operator_id: str) -> None:
         tx.delete(Operator, operator_id)
 
 
-def _put_grid(operator_id: str, grid_id: str) -> None:
+def _put_grid(name: str, grid_id: str) -> None:
+    # Keyed by name, not by the random id: the same demo gives the same content digest.
     from app.services.station import settings
 
-    settings.put_json(f"operator.grid.{operator_id}", grid_id)
+    settings.put_json(f"operator.grid.{name}", grid_id)
 
 
-def set_grid(operator_id: str, grid_id: str) -> None:
-    """Assign a grid worker to a grid (admin only): health notes there show in clear."""
+def set_grid(name: str, grid_id: str) -> None:
+    """Assign a grid worker to a grid (admin only): its residents' phones and health
+    notes show in clear to them."""
     require("operators.manage", current_role())
-    _put_grid(operator_id, grid_id)
+    _put_grid(name, grid_id)
 
 
-def grid_of(operator_id: str) -> str:
+def grid_of(name: str) -> str:
     from app.services.station import settings
 
-    value = settings.get_json(f"operator.grid.{operator_id}")
+    value = settings.get_json(f"operator.grid.{name}")
     return value if isinstance(value, str) else ""
 
 
@@ -246,7 +248,7 @@ def current_grid() -> str:
     if _current is None or _current.role != "grid_worker":
         return ""
     if _current.id not in _grids:
-        _grids[_current.id] = grid_of(_current.id)
+        _grids[_current.id] = grid_of(_current.name)
     return _grids[_current.id]
 
 
