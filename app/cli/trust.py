@@ -30,6 +30,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("check", help="完整性检查 / check the database and Mulin's invariants")
     p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser("decrypt", help="解密导出的文件 / open an encrypted export (.enc)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", metavar="FILE", help="输出文件 / output file")
+    p.set_defaults(handler=cmd_decrypt)
+
     p = sub.add_parser("rekey", help="更换或设置加密口令 / change (or set) the passphrase")
     p.set_defaults(handler=cmd_rekey)
 
@@ -231,6 +236,34 @@ def add_first_admin(name: str, pin: str) -> None:
     except operators.OperatorError as exc:
         raise CliError(str(exc)) from exc
     print(t("trust.operator_added", name=name, role=t("role.admin")))
+
+
+def add_plain_option(parser: argparse.ArgumentParser) -> None:
+    """``--plain`` on every command that writes personal data to a file."""
+    parser.add_argument("--plain", action="store_true",
+                        help="不加密写出（含个人信息）/ write unencrypted (holds personal data)")
+
+
+def say_how_written(written: Any) -> None:
+    """After an export: how to open it, or a warning naming what a plain file exposes."""
+    if written.encrypted:
+        print(t("sealed.written", path=str(written.path)))
+    else:
+        print(t("sealed.plain_warning", n=written.residents), file=sys.stderr)
+
+
+def cmd_decrypt(env: Env, args: argparse.Namespace) -> int:
+    """Open a sealed export: with the community key (this station, signed in) or the
+    export passphrase (MULIN_EXPORT_PASSPHRASE)."""
+    from app.services.trust import sealed
+
+    env.signed_in()
+    try:
+        path = sealed.decrypt_file(Path(args.file), Path(args.out) if args.out else None)
+    except (sealed.SealedError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(t("sealed.decrypted", path=str(path)))
+    return 0
 
 
 def daily_backup(env: Env) -> None:
