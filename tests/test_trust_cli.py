@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.config import Paths
 from app.services.station import identity as station
 from app.services.trust import operators
@@ -88,3 +90,17 @@ def test_a_role_without_the_right_is_refused_and_changes_carry_the_operator(
     by = _changes_by_operator(data)
     assert "operator" in by["书记"]  # 李四 was added by the admin, recorded as such
     assert "王五" not in str(by)
+
+
+def test_commands_on_a_missing_station_refuse_and_leave_the_disk_untouched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    data = tmp_path / "nothing"
+    for args in (["--demo", "stats"], ["stats"], ["check"], ["report", "--month", "2026-11"],
+                 ["mediation", "overdue"], ["operator", "list"], ["backup"],
+                 ["export", str(tmp_path / "x.mulin")], ["decrypt", str(tmp_path / "x.enc")]):
+        assert main(["--data-dir", str(data), *args]) == 1, args
+        assert "mulin init" in capsys.readouterr().err
+        assert not data.exists(), args
+    assert not list(tmp_path.iterdir())

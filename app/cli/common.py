@@ -55,7 +55,16 @@ class Env:
         except NewerSchemaError as exc:
             raise CliError(i18n.t("cli.newer_schema", detail=str(exc))) from exc
 
+    def exists(self) -> bool:
+        """Is there a station's database here (without creating anything)?"""
+        db_file = self.paths.database
+        return db_file.is_file() and db_file.stat().st_size > 0
+
     def require_station(self) -> StationContext:
+        """The station; a missing one is refused with a message and the disk untouched
+        (a read-only command never leaves an empty database behind)."""
+        if not self.exists():
+            raise CliError(i18n.t("cli.no_station", path=str(self.paths.data_dir)))
         ctx = self.open()
         if ctx is None:
             raise CliError(i18n.t("cli.no_station", path=str(self.paths.data_dir)))

@@ -149,7 +149,7 @@ def cmd_restore(env: Env, args: argparse.Namespace) -> int:
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import check
 
-    env.open()
+    env.require_station()
     problems = check.run(progress_printer if sys.stderr.isatty() else None)
     for p in problems:
         print(t("trust.check_problem", kind=t(f"check.{p.kind}"), detail=p.detail))
