@@ -100,3 +100,32 @@ def test_a_reveal_is_logged_counted_and_synced(tmp_path: Path) -> None:
 
 def store_at(net: Net, name: str) -> object:
     return net.at(name)
+
+
+def test_duty_sees_a_full_phone_only_on_a_case_it_handles(hubin: Paths) -> None:
+    from app import store
+    from app.services.cases import views as case_views
+    from models.cases import Case
+
+    ids = add_staff("duty", "grid_worker", grid_id="nowhere")
+    mine, other = list(Case.select().where(Case.reporter_phone != "").limit(2))
+    with store.write() as tx:  # the handler column is what the case list shows
+        tx.update(Case, mine.id, handler="值班员")
+    operators.sign_in_as(ids["duty"])
+    assert case_views.detail(mine.id).reporter_phone == mine.reporter_phone
+    assert case_views.detail(other.id).reporter_phone != other.reporter_phone
+    assert "****" in case_views.detail(other.id).reporter_phone
+    operators.sign_in_as(ids["grid_worker"])  # not its grid, not its case
+    assert case_views.detail(mine.id).reporter_phone != mine.reporter_phone
+
+
+def test_history_follows_the_grid_rule_for_a_grid_worker(hubin: Paths) -> None:
+    r = _resident_with_id()
+    ids = add_staff("grid_worker", grid_id=_building_of(r).grid_id)
+    operators.sign_in_as(ids["grid_worker"])
+    now = audit.current_values("resident", r.id)
+    assert now["phone"] == r.phone and now["id_number"] != r.id_number
+    other = (Resident.select().join(Household).join(Building)
+             .where((Building.grid != _building_of(r).grid_id) & (Resident.phone != ""))
+             .first())
+    assert audit.current_values("resident", other.id)["phone"] != other.phone

@@ -158,6 +158,12 @@ class CareScreen(MulinScreen):
             self.reload(keep_cursor=False)
 
     def action_cadence(self) -> None:
+        from app.services.trust import operators, permissions
+
+        role = operators.current_role()
+        if not permissions.may(role, "settings.manage"):  # the screen asks; the service checks
+            self.notify(str(permissions.Refused("settings.manage", role)), severity="error")
+            return
         days = care.cadence()
         current = " ".join(str(days[k]) for k in care.KINDS)
         kinds = " ".join(t(f"care.kind.{k}") for k in care.KINDS)

@@ -277,7 +277,7 @@ def detail(case_id: str) -> CaseDetail:
              .order_by(Evaluation.at, Evaluation.id)]
     return CaseDetail(
         row, c.channel, c.reporter_name,
-        shown("reporter_phone", c.reporter_phone, scope=Scope(handler=c.handler)), c.place,
+        shown("reporter_phone", c.reporter_phone, scope=Scope(c.grid_id or "", c.handler)), c.place,
         subcategory_label(c.subcategory) if c.subcategory else "", d.handler_kind,
         merged_number, d.last_score,
         [TimelineItem(clock.local(e.at), e.kind, e.actor, e.note, e.data)

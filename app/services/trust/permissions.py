@@ -2,7 +2,8 @@
 
 Roles: ``duty`` 值班人员, ``grid_worker`` 网格员, ``admin`` 书记/管理员.
 
-Data seen (:data:`SEES`), field by role:
+Data seen (:data:`SEES`), field by role (the ``role`` None is a station with operators
+and nobody signed in: everything masked, nothing allowed):
 
 ============  ===========  ===========  =========
 field         duty         grid_worker  admin
@@ -17,8 +18,8 @@ health_note   masked       own_grid     shown
 case the operator handles, masked elsewhere; *own_grid*: in clear for residents of the
 operator's own grid, masked elsewhere.
 
-Actions done (:data:`DOES`): only admin manages operators, settings and keys, restores
-backups and writes personal data to a file in the clear. Services call
+Actions done (:data:`DOES`): only admin manages operators, settings and keys and restores
+backups; any signed-in role records cases, visits and mediations. Services call
 :func:`require`, which raises :class:`Refused` (a catalog message); screens and the CLI
 only ask (:func:`may`) to hide what would be refused.
 """
@@ -56,9 +57,6 @@ DOES: dict[str, tuple[str, ...]] = {
     "settings.manage": ("admin",),
     "keys.manage": ("admin",),
     "backup.restore": ("admin",),
-    "export.plain": ("admin",),
-    "data.write": ROLES,
-    "data.import": ROLES,
 }
 
 
