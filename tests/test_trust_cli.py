@@ -99,7 +99,7 @@ def test_commands_on_a_missing_station_refuse_and_leave_the_disk_untouched(
     data = tmp_path / "nothing"
     for args in (["--demo", "stats"], ["stats"], ["check"], ["report", "--month", "2026-11"],
                  ["mediation", "overdue"], ["operator", "list"], ["backup"],
-                 ["export", str(tmp_path / "x.mulin")], ["decrypt", str(tmp_path / "x.enc")]):
+                 ["export", str(tmp_path / "x.mulin")], ["rekey"]):
         assert main(["--data-dir", str(data), *args]) == 1, args
         assert "mulin init" in capsys.readouterr().err
         assert not data.exists(), args

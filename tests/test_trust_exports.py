@@ -115,3 +115,14 @@ async def test_the_tui_import_backs_up_first(tmp_path: Path) -> None:
     backups = list(lap.backups.glob("*-import-*.sqlite3"))
     assert len(backups) == 1
     assert Resident.select().count() == 4  # and the import went through
+
+
+def test_a_passphrase_sealed_export_opens_without_a_station(
+        hubin: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sealed.ENV_PASSPHRASE, "a passphrase for the street")
+    w = agreement_doc.write(_agreement().id, "md", tmp_path / "a.md")
+    street = tmp_path / "street-office"
+    out = tmp_path / "opened.md"
+    assert main(["--data-dir", str(street), "decrypt", str(w.path), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("# 人民调解协议书")
+    assert not street.exists()

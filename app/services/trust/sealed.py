@@ -79,21 +79,39 @@ def seal(data: bytes, name: str, passphrase: str | None = None) -> bytes:
     return MAGIC + len(head).to_bytes(4, "big") + head + nonce + box
 
 
+def _split(raw: bytes) -> tuple[bytes, dict[str, Any], bytes, bytes]:
+    if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 4:
+        raise SealedError(t("sealed.not_sealed"))
+    size = int.from_bytes(raw[len(MAGIC):len(MAGIC) + 4], "big")
+    start = len(MAGIC) + 4
+    head = raw[start:start + size]
+    try:
+        header = json.loads(head)
+    except ValueError as exc:
+        raise SealedError(t("sealed.not_sealed")) from exc
+    if not isinstance(header, dict):
+        raise SealedError(t("sealed.not_sealed"))
+    return head, header, raw[start + size:start + size + 12], raw[start + size + 12:]
+
+
+def read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SealedError(t("sealed.cannot_read", path=str(path))) from exc
+
+
+def needs_community_key(raw: bytes) -> bool:
+    """Sealed with the community key (open it on a station), not with a passphrase?"""
+    return _split(raw)[1].get("key") != "passphrase"
+
+
 def unseal(raw: bytes, passphrase: str | None = None) -> tuple[str, bytes]:
     """The original name and bytes of a sealed export."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-    if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 4:
-        raise SealedError(t("sealed.not_sealed"))
-    size = int.from_bytes(raw[len(MAGIC):len(MAGIC) + 4], "big")
-    start = len(MAGIC) + 4
-    head, nonce, box = raw[start:start + size], raw[start + size:start + size + 12], \
-        raw[start + size + 12:]
-    try:
-        header = json.loads(head)
-    except ValueError as exc:
-        raise SealedError(t("sealed.not_sealed")) from exc
+    head, header, nonce, box = _split(raw)
     if header.get("key") == "passphrase":
         if not passphrase:
             raise SealedError(t("sealed.passphrase_needed", env=ENV_PASSPHRASE))
@@ -150,10 +168,7 @@ def residents_named(text: str) -> int:
 def decrypt_file(path: Path, out: Path | None = None,
                  passphrase: str | None = None) -> Path:
     """Open a sealed export next to it (or at ``out``); returns the plain file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SealedError(t("sealed.cannot_read", path=str(path))) from exc
+    raw = read(path)
     name, data = unseal(raw, passphrase or os.environ.get(ENV_PASSPHRASE))
     target = out or path.with_name(Path(name).name)
     write_atomically(target, data)
