@@ -45,7 +45,7 @@ def cmd_export(env: Env, args: argparse.Namespace) -> int:  # personal data: sig
 def cmd_overdue(env: Env, args: argparse.Namespace) -> int:
     from app.services.mediation import views as mediation_views
 
-    ctx = env.require_station()
+    ctx = env.signed_in()  # parties' names
     rows = mediation_views.overdue_follow_ups(ctx.community_id)
     for row in rows:
         print(t("med.overdue_line", number=row.number, party=row.party,

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app import clock, store
+from app.i18n import t
 from app.services.trust.permissions import ROLES, require
 from models.db import db
 from models.operators import Operator
@@ -163,7 +164,7 @@ def add_operator(name: str, role: str, pin: str, operator_id: str | None = None,
         raise OperatorError("; ".join(e["msg"] for e in exc.errors())) from exc
     first = not has_operators()
     if first and data.role != "admin":
-        raise OperatorError("the first operator must be an admin")
+        raise OperatorError(t("trust.first_admin"))
     if not first:
         require("operators.manage", current_role())
     taken = Operator.select().where((Operator.name == data.name)
