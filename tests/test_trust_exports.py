@@ -126,3 +126,22 @@ def test_a_passphrase_sealed_export_opens_without_a_station(
     assert main(["--data-dir", str(street), "decrypt", str(w.path), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("# 人民调解协议书")
     assert not street.exists()
+
+
+def test_contacts_in_an_agreement_follow_the_role(hubin: Paths) -> None:
+    from app.services.trust import operators
+    from tests.trust_support import add_staff
+
+    m = _agreement()
+    raw = [p.contact for p in MediationParty.select().where(MediationParty.mediation == m.id)
+           if p.contact]
+    assert raw
+    full = agreement_doc.to_markdown(agreement_doc.build(m.id, include_contact=True))
+    assert raw[0] in full  # a station without operators acts as admin
+    ids = add_staff("duty")
+    operators.sign_in_as(ids["duty"])
+    try:
+        text = agreement_doc.to_markdown(agreement_doc.build(m.id, include_contact=True))
+    finally:
+        operators.sign_out()
+    assert raw[0] not in text and raw[0][:3] + "****" + raw[0][-4:] in text

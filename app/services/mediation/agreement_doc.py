@@ -129,7 +129,10 @@ def _term_text(term: mediation_views.TermView, label: str, lang: str) -> str:
 def _contact(party_id: str, include_contact: bool) -> str:
     if not include_contact:
         return ""
-    return str(MediationParty.get_by_id(party_id).contact)
+    from app.services.trust.masking import shown
+
+    # asked for: an admin gets it in full, other roles as the permission table allows
+    return shown("contact", str(MediationParty.get_by_id(party_id).contact), revealed=True)
 
 
 def build(mediation_id: str, include_contact: bool = False, lang: str = "zh") -> AgreementDoc:
