@@ -74,7 +74,7 @@ KEYS: dict[str, KeyDef] = {
     "app.sync": KeyDef("f10", "app.switch_mode('sync')"),
     # the ranked 民生清单 (also in the palette); kept out of the footer's F2-F10 run
     "app.civic": KeyDef("f11", "app.switch_mode('civic')", show=False),
-    "app.lock": KeyDef("ctrl+l", "app.lock"),
+    "app.lock": KeyDef("ctrl+l", "app.lock", priority=True),  # over dialogs, inputs
     "app.history": KeyDef("ctrl+y", "app.history", show=False),
     # the same verbs on every screen
     "nav.open": KeyDef("enter", "open"),

@@ -91,7 +91,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
     operator_epoch = 0
     _duty_operator = ""
 
-    def _gate_done(self, ok: bool | None) -> None:
+    def _gate_done(self, ok: bool | str | None) -> None:
         """After sign-in or unlock: a new operator starts from unfiltered lists."""
         if self.operator_name != self._duty_operator:
             self._duty_operator = self.operator_name

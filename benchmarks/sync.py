@@ -61,7 +61,9 @@ STEP_TIMEOUT = 600
 
 def _mulin(data_dir: Path, *args: str, timeout: float = STEP_TIMEOUT) -> proc.Run:
     run = proc.run_plain(proc.mulin("--data-dir", str(data_dir), *args),
-                         proc.child_env(MULIN_PASSPHRASE=PASSPHRASE), timeout=timeout)
+                         proc.child_env(MULIN_PASSPHRASE=PASSPHRASE, MULIN_OPERATOR="管理员",
+                                        MULIN_PIN="0000"),  # the demo's admin signs in
+                         timeout=timeout)
     if run.status == -9:
         raise TooSlow(f"mulin {' '.join(args[:2])}: still running after {timeout:.0f} s, "
                       "stopped", timeout)

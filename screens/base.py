@@ -41,6 +41,11 @@ class MulinScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def current_record(self) -> tuple[str, str] | None:
+        """The record this screen is on, as ``(table, id)``, or None: Ctrl+Y (修改记录)
+        opens its history. Screens with a current record override this."""
+        return None
+
     def refresh_header(self) -> None:
         for header in self.query(StationHeader):
             header.update_text()

@@ -113,7 +113,7 @@ def test_report_xlsx_opened_and_checked(month_of_cases: Paths, tmp_path: Path) -
 
     out = tmp_path / "nov.xlsx"
     assert main(["--data-dir", str(month_of_cases.data_dir), "report", "--month", "2026-11",
-                 "--format", "xlsx", "--out", str(out)]) == 0
+                 "--format", "xlsx", "--out", str(out), "--plain"]) == 0
     wb = load_workbook(out)
     assert wb.sheetnames == ["全社区", "按网格", "按承办人", "按类别", "按层级"]
     total = wb["全社区"]
@@ -131,7 +131,7 @@ def test_report_csv(month_of_cases: Paths, tmp_path: Path,
                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "nov.csv"
     assert main(["--data-dir", str(month_of_cases.data_dir), "report", "--month", "2026-11",
-                 "--format", "csv", "--out", str(out)]) == 0
+                 "--format", "csv", "--out", str(out), "--plain"]) == 0
     assert "受理 3" in capsys.readouterr().out
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert rows[0][:3] == ["部分", "分组", "受理数"]

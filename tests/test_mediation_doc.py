@@ -28,7 +28,7 @@ def test_capital_amounts() -> None:
 
 def test_markdown_is_a_two_party_agreement_ready_to_sign(hubin, tmp_path: Path) -> None:
     m = _ac(store.context().community_id)
-    out = agreement_doc.export(m.id, "md", tmp_path / "a.md")
+    out = agreement_doc.export(m.id, "md", tmp_path / "a.md", plain=True)
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# 人民调解协议书")
     assert f"编号：{m.number}" in text
@@ -45,7 +45,7 @@ def test_pdf_opens_and_its_chinese_text_extracts(hubin, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     m = _ac(store.context().community_id)
-    out = agreement_doc.export(m.id, "pdf", tmp_path / "a.pdf")
+    out = agreement_doc.export(m.id, "pdf", tmp_path / "a.pdf", plain=True)
     reader = PdfReader(str(out))
     assert len(reader.pages) == 1  # one page, signatures included
     # pypdf reads fpdf2's embedded CID CMap for the CFF font with a NUL before each code
@@ -63,7 +63,7 @@ def test_pdf_opens_and_its_chinese_text_extracts(hubin, tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdf_text_as_poppler_reads_it(hubin, tmp_path: Path) -> None:
     m = _ac(store.context().community_id)
-    out = agreement_doc.export(m.id, "pdf", tmp_path / "a.pdf")
+    out = agreement_doc.export(m.id, "pdf", tmp_path / "a.pdf", plain=True)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert text.startswith("人民调解协议书") and "甲方（签名）" in text
@@ -76,7 +76,7 @@ def test_cli_exports_by_number(hubin, tmp_path: Path) -> None:
 
     data_dir = str(hubin.data_dir)
     assert main(["--data-dir", data_dir, "mediation", "export", m.number, "--format", "md",
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--plain"]) == 0
     assert "人民调解协议书" in out.read_text(encoding="utf-8")
     assert main(["--data-dir", data_dir, "mediation", "export", "NOPE-1", "--out",
                  str(tmp_path / "x.md")]) == 1

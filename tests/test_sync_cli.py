@@ -12,7 +12,8 @@ PASS = "long enough passphrase"
 
 
 def mulin(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "MULIN_NOW": "2026-11-25T10:00:00+08:00", **env}
+    full_env = {**os.environ, "MULIN_NOW": "2026-11-25T10:00:00+08:00",
+                "MULIN_OPERATOR": "书记", "MULIN_PIN": "0000", **env}  # init --admin 书记
     full_env.pop("MULIN_PASSPHRASE", None) if "MULIN_PASSPHRASE" not in env else None
     return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data), *args],
                           capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=300)
@@ -28,7 +29,7 @@ def test_two_laptops_and_a_desk_agree_through_a_sync_folder(tmp_path: Path) -> N
     desk, lap1, lap2 = tmp_path / "desk", tmp_path / "lap1", tmp_path / "lap2"
     folder, key = tmp_path / "usb", tmp_path / "community.key"
     made = mulin(desk, "init", "--community", "东亭社区", "--station", "办公室",
-                 "--prefix", "DT", "--no-encrypt")
+                 "--prefix", "DT", "--no-encrypt", "--admin", "书记")
     assert made.returncode == 0, made.stderr
     secret = tmp_path / "pass.txt"
     secret.write_text(PASS + "\n", encoding="utf-8")
@@ -66,7 +67,7 @@ def test_two_laptops_and_a_desk_agree_through_a_sync_folder(tmp_path: Path) -> N
 def test_refused_import_exits_non_zero_with_one_line(tmp_path: Path) -> None:
     desk = tmp_path / "desk"
     assert mulin(desk, "init", "--community", "湖滨社区", "--station", "值班台",
-                 "--no-encrypt").returncode == 0
+                 "--no-encrypt", "--admin", "书记").returncode == 0
     junk = tmp_path / "junk.mulin"
     junk.write_bytes(b"MULINBDL\x00\x00\x00\x05{]}]}")
     database = desk / "mulin.sqlite3"

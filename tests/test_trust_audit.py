@@ -10,10 +10,11 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services.trust import audit, operators
+from app.services.trust import audit, operators, permissions
 from models.operators import RevealLog
 from models.places import Resident
 from models.sync import Change, Conflict
+from tests.trust_support import add_staff
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def _resident() -> Resident:
 
 def test_history_names_operator_station_and_masks_ids(hubin: Paths,
                                                       fixed_clock: clock.FixedClock) -> None:
-    worker = operators.add_operator("网格员小李", "grid_worker", "2222")
+    worker = add_staff("grid_worker")["grid_worker"]
     r = _resident()
     operators.sign_in(worker, "2222")
     fixed_clock.advance(timedelta(minutes=3))
@@ -38,17 +39,17 @@ def test_history_names_operator_station_and_masks_ids(hubin: Paths,
     entries = audit.history("resident", r.id)
     assert entries[0].kind == "insert" and entries[-1].kind == "update"
     last = entries[-1]
-    assert last.operator == "网格员小李" and last.station == "演示站"
+    assert last.operator == "网格员" and last.station == "演示站"
     assert last.at.strftime("%H:%M") == "10:03"  # local time
-    assert last.fields["id_number"] == "4201**********1234"
+    assert last.fields["id_number"] == "420117********1234"
     assert last.fields["phone"] == "139****1111"
     assert "420117199001011234" not in json.dumps([e.fields for e in entries])
 
 
 def test_grid_worker_cannot_reveal_an_id_number(hubin: Paths) -> None:
-    worker = operators.add_operator("网格员小李", "grid_worker", "2222")
+    worker = add_staff("grid_worker")["grid_worker"]
     operators.sign_in(worker, "2222")
-    with pytest.raises(audit.AuditError):
+    with pytest.raises(permissions.Refused):
         audit.reveal("resident", _resident().id, "id_number")
     assert RevealLog.select().count() == 0
 

@@ -23,6 +23,7 @@ PASS = "湖滨-desk-2026"
 def _mulin(data_dir: Path, *args: str, passphrase: str | None = None,
            new: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MULIN_")}
+    env.update(MULIN_OPERATOR="书记", MULIN_PIN="0000")  # the admin `init --admin` made
     if passphrase:
         env["MULIN_DB_PASSPHRASE"] = passphrase
     if new:
@@ -99,15 +100,16 @@ def test_rekey_changes_the_passphrase(encrypted_hubin: tuple[Paths, list[str]]) 
 def test_init_encrypts_when_asked_and_rekey_encrypts_a_plain_station(tmp_path: Path) -> None:
     enc, plain = tmp_path / "laptop", tmp_path / "desk"
     made = _mulin(enc, "init", "--community", "东亭社区", "--station", "笔记本", "--prefix",
-                  "DT", "--encrypt", passphrase=PASS)
+                  "DT", "--encrypt", "--admin", "书记", passphrase=PASS)
     assert made.returncode == 0, made.stderr
     assert crypto_db.is_encrypted(enc / "mulin.sqlite3")
     assert b"\xe4\xb8\x9c\xe4\xba\xad" not in (enc / "mulin.sqlite3").read_bytes()  # 东亭
     short = _mulin(tmp_path / "x", "init", "--community", "A", "--station", "B", "--encrypt",
+                   "--admin", "书记",
                    passphrase="short")
     assert short.returncode == 1
     assert _mulin(plain, "init", "--community", "东亭社区", "--station", "办公室", "--prefix",
-                  "DT", "--no-encrypt").returncode == 0
+                  "DT", "--no-encrypt", "--admin", "书记").returncode == 0
     assert not crypto_db.is_encrypted(plain / "mulin.sqlite3")
     assert _mulin(plain, "rekey", new=PASS).returncode == 0
     assert crypto_db.is_encrypted(plain / "mulin.sqlite3")

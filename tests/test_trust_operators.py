@@ -9,7 +9,7 @@ import pytest
 
 from app import clock, store
 from app.config import Paths
-from app.services.trust import operators
+from app.services.trust import masking, operators, permissions
 from models.operators import Operator
 from models.places import Community
 from models.sync import Change
@@ -24,6 +24,7 @@ def _nobody() -> Iterator[None]:
 
 def test_pin_is_stored_only_as_a_slow_salted_hash(empty_station: Paths) -> None:
     a = operators.add_operator("张三", "admin", "4821")
+    operators.sign_in_as(a)
     b = operators.add_operator("李四", "duty", "4821")
     ha, hb = (Operator.get_by_id(i).pin_hash for i in (a, b))
     assert ha.startswith("$argon2id$") and "4821" not in ha
@@ -44,13 +45,13 @@ def test_bad_pin_or_role_is_refused_and_writes_nothing(empty_station: Paths, pin
 
 
 def test_full_width_pin_from_an_ime_is_accepted(empty_station: Paths) -> None:
-    op = operators.add_operator("张三", "duty", "１２３４")
+    op = operators.add_operator("张三", "admin", "１２３４")
     assert operators.sign_in(op, "1234").name == "张三"
 
 
 def test_wrong_pins_lock_sign_in_for_growing_times(empty_station: Paths,
                                                   fixed_clock: clock.FixedClock) -> None:
-    op = operators.add_operator("张三", "duty", "1234")
+    op = operators.add_operator("张三", "admin", "1234")
     for left in (2, 1):
         with pytest.raises(operators.WrongPin) as wrong:
             operators.sign_in(op, "0000")
@@ -70,7 +71,7 @@ def test_wrong_pins_lock_sign_in_for_growing_times(empty_station: Paths,
 
 
 def test_lockout_survives_a_restart(empty_station: Paths) -> None:
-    op = operators.add_operator("张三", "duty", "1234")
+    op = operators.add_operator("张三", "admin", "1234")
     for _ in range(3):
         with pytest.raises(operators.WrongPin):
             operators.sign_in(op, "0000")
@@ -84,7 +85,7 @@ def test_lockout_survives_a_restart(empty_station: Paths) -> None:
 
 
 def test_changes_record_the_operator_on_duty(empty_station: Paths) -> None:
-    op = operators.add_operator("张三", "grid_worker", "1234")
+    op = operators.add_operator("张三", "admin", "1234")
     operators.sign_in(op, "1234")
     with store.write() as tx:
         cid = tx.insert(Community, name="湖滨社区")
@@ -97,14 +98,36 @@ def test_changes_record_the_operator_on_duty(empty_station: Paths) -> None:
 
 def test_roles_decide_what_is_shown() -> None:
     idn = "420117195203150021"
-    assert operators.shown("id_number", idn, role="grid_worker") == "4201**********0021"
-    assert operators.shown("id_number", idn, revealed=True, role="grid_worker") != idn
-    assert operators.shown("id_number", idn, role="admin") != idn
-    assert operators.shown("id_number", idn, revealed=True, role="admin") == idn
-    assert operators.shown("health_note", "糖尿病", role="duty") == "***"
-    assert operators.shown("health_note", "糖尿病", role="grid_worker") == "糖尿病"
-    assert operators.shown("phone", "13812345678", role="duty") == "138****5678"
-    assert operators.shown("name", "王奶奶", role="duty") == "王奶奶"
-    assert not operators.can_see("duty", "id_number") and operators.can_see("admin", "id_number")
-    assert operators.may("admin", "operators.manage")
-    assert not operators.may("grid_worker", "operators.manage")
+    assert masking.shown("id_number", idn, role="grid_worker") == "420117********0021"
+    assert masking.shown("id_number", idn, revealed=True, role="grid_worker") != idn
+    assert masking.shown("id_number", idn, role="admin") != idn
+    assert masking.shown("id_number", idn, revealed=True, role="admin") == idn
+    assert masking.shown("health_note", "糖尿病", role="duty") == "***"
+    assert masking.shown("health_note", "糖尿病", role="admin") == "糖尿病"
+    assert masking.shown("phone", "13812345678", role="duty") == "138****5678"
+    assert masking.shown("reporter_phone", "138 1234 5678", role=None) == "138****5678"
+    assert masking.shown("name", "王奶奶", role="duty") == "王奶奶"
+    assert permissions.may_reveal("admin", "id_number")
+    assert not permissions.may_reveal("duty", "id_number")
+    assert permissions.may("admin", "operators.manage")
+    assert not permissions.may("grid_worker", "operators.manage")
+    assert not permissions.may(None, "data.write")
+
+
+def test_first_operator_is_an_admin_and_only_an_admin_adds_more(empty_station: Paths) -> None:
+    with pytest.raises(operators.OperatorError):
+        operators.add_operator("李四", "duty", "1111")
+    admin = operators.add_operator("张三", "admin", "0000")
+    before = Change.select().count()
+    with pytest.raises(permissions.Refused) as refused:
+        operators.add_operator("李四", "duty", "1111")  # nobody signed in
+    assert "--operator" in str(refused.value)
+    operators.sign_in_as(admin)
+    duty = operators.add_operator("李四", "duty", "1111")
+    operators.sign_in_as(duty)
+    with pytest.raises(permissions.Refused) as refused:
+        operators.add_operator("王五", "duty", "2222")
+    assert "值班人员不能管理操作员" in str(refused.value)
+    with pytest.raises(permissions.Refused):
+        operators.remove_operator(admin)
+    assert Change.select().count() == before + 1  # only 李四 was written

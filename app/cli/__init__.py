@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from app import __version__, i18n
 from app.cli.common import CliError, Env
+from app.services.trust.permissions import Refused
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register:
             register(sub)
+    _operator_option(parser, None)
     return parser
+
+
+def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
+    """``--operator NAME`` before or after any command (PIN from MULIN_PIN or asked)."""
+    parser.add_argument("--operator", metavar="NAME", default=default,
+                        help="操作员（PIN 取自 MULIN_PIN 或终端）/ operator signing in "
+                             "(PIN from MULIN_PIN or the terminal)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _operator_option(child, argparse.SUPPRESS)  # keeps a value given before
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,9 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_tui(env)
         return int(handler(env, args) or 0)
-    except CliError as exc:
+    except (CliError, Refused) as exc:
         print(f"mulin: {exc}", file=sys.stderr)
-        return exc.status
+        return getattr(exc, "status", 1)
     except KeyboardInterrupt:
         print("mulin: interrupted", file=sys.stderr)
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 
@@ -13,6 +14,10 @@ from app.services.station import identity as station
 from app.store import StationContext
 from models.schema import NewerSchemaError
 
+#: Who signs in for a command (also ``--operator``), and their PIN.
+ENV_OPERATOR = "MULIN_OPERATOR"
+ENV_PIN = "MULIN_PIN"
+
 
 @dataclass
 class Env:
@@ -21,6 +26,7 @@ class Env:
     paths: config.Paths
     demo: bool
     settings: config.LocalSettings
+    operator: str = ""  # --operator NAME (or MULIN_OPERATOR)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Env:
@@ -30,7 +36,8 @@ class Env:
         except config.SettingsError as exc:
             raise SystemExit(f"mulin: {exc}") from exc
         i18n.set_lang(args.lang or settings.lang)
-        return cls(paths, args.demo, settings)
+        operator = getattr(args, "operator", None) or os.environ.get(ENV_OPERATOR, "")
+        return cls(paths, args.demo, settings, operator)
 
     def open(self) -> StationContext | None:
         """Open the database (creating or migrating it); the station if there is one."""
@@ -40,11 +47,57 @@ class Env:
         except NewerSchemaError as exc:
             raise CliError(i18n.t("cli.newer_schema", detail=str(exc))) from exc
 
+    def exists(self) -> bool:
+        """Is there a station's database here (without creating anything)?"""
+        db_file = self.paths.database
+        return db_file.is_file() and db_file.stat().st_size > 0
+
     def require_station(self) -> StationContext:
+        """The station; a missing one is refused with a message and the disk untouched
+        (a read-only command never leaves an empty database behind)."""
+        if not self.exists():
+            raise CliError(i18n.t("cli.no_station", path=str(self.paths.data_dir)))
         ctx = self.open()
         if ctx is None:
             raise CliError(i18n.t("cli.no_station", path=str(self.paths.data_dir)))
         return ctx
+
+
+    def signed_in(self) -> StationContext:
+        """The station, with its operator signed in (see :meth:`sign_in`)."""
+        ctx = self.require_station()
+        self.sign_in()
+        return ctx
+
+    def sign_in(self) -> None:
+        """A station with operators is never open: a command that changes data or shows
+        personal data signs in ``--operator NAME`` with the PIN from ``MULIN_PIN`` (or
+        the terminal); what it writes is recorded under that operator."""
+        from app.services.trust import operators
+
+        if not operators.has_operators():
+            return
+        if not self.operator:
+            raise CliError(i18n.t("refused.signin"))
+        found = [o for o in operators.list_operators() if o.name == self.operator]
+        if not found:
+            raise CliError(i18n.t("trust.no_operator", name=self.operator))
+        pin = os.environ.get(ENV_PIN) or ask_secret(i18n.t("trust.ask_pin"))
+        try:
+            operators.sign_in(found[0].id, pin)
+        except operators.SignInLocked as exc:
+            raise CliError(i18n.t("signin.wait", s=exc.seconds)) from exc
+        except operators.OperatorError as exc:
+            raise CliError(i18n.t("trust.wrong_pin", name=self.operator)) from exc
+
+
+def ask_secret(prompt: str) -> str:
+    """A secret typed at the terminal ("" when there is no terminal)."""
+    import getpass
+
+    if not sys.stdin or not sys.stdin.isatty():
+        return ""
+    return getpass.getpass(prompt)
 
 
 def progress_printer(label: str, fraction: float) -> None:

@@ -39,7 +39,8 @@ def _day(text: str) -> date:
 
 
 def cmd_demo(env: Env, args: argparse.Namespace) -> int:
-    env.open()
+    if env.open() is not None and demo_service.is_empty():
+        env.sign_in()  # a station that holds data is refused below anyway
     as_of = args.as_of or clock.today()
     started = time.perf_counter()
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import CliError, Env
+from app.cli.trust import add_plain_option, say_how_written
 from app.i18n import t
 
 
@@ -15,6 +16,7 @@ def register(sub: Any) -> None:
     p.add_argument("--month", required=True, metavar="YYYY-MM")
     p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     p.add_argument("--out", metavar="FILE", help="输出文件 / output file")
+    add_plain_option(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -22,7 +24,7 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
     from app.services.cases import metrics
     from app.services.places import views as places
 
-    ctx = env.require_station()
+    ctx = env.signed_in()
     try:
         period = metrics.month(args.month)
     except ValueError as exc:
@@ -35,9 +37,12 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
         env.paths.exports / f"report-{period.label}.{args.format}"
     title = t("report.title", community=community.name, month=period.label)
     try:
-        path = metrics.write_report(community.id, period, args.format, out, title=title)
+        written = metrics.export_report(community.id, period, args.format, out, title=title,
+                                        plain=args.plain)
     except OSError as exc:
         raise CliError(t("report.cannot_write", path=str(out), detail=str(exc))) from exc
+    path = written.path
+    say_how_written(written)
     total = metrics.total(community.id, period)
     print(t("report.done", path=str(path), received=total.received,
             response=metrics.percent(total.response_rate),

@@ -28,6 +28,8 @@ def register(sub: Any) -> None:
     p.add_argument("--join", metavar="FILE", help="社区密钥文件 / community key file")
     p.add_argument("--station", required=True, metavar="NAME")
     p.add_argument("--prefix", default=None, metavar="XX", help="案件编号前缀 / case prefix")
+    p.add_argument("--admin", metavar="NAME", help="第一位书记/管理员（PIN 取自 MULIN_PIN 或终端）"
+                                                   " / the first admin (PIN from MULIN_PIN)")
     _passphrase_option(p)
     trust.add_encrypt_option(p)
     p.set_defaults(handler=cmd_init)
@@ -84,11 +86,15 @@ def cmd_init(env: Env, args: argparse.Namespace) -> int:
         raise CliError(t("sync.cli.init_usage"), status=2)
     if args.join:
         return _join(env, args)
+    if not args.admin:
+        raise CliError(t("trust.init_needs_admin"), status=2)
+    pin = trust.new_pin()  # checked before anything is written
     trust.apply_encrypt_option(env, args)
     try:
         init_community(env.paths, args.community, args.station, args.prefix or "ST")
     except StationError as exc:
         raise CliError(str(exc)) from exc
+    trust.add_first_admin(args.admin, pin)
     print(t("cli.init_done", community=args.community, path=str(env.paths.data_dir)))
     return 0
 
@@ -99,6 +105,7 @@ def _join(env: Env, args: argparse.Namespace) -> int:
 
     if args.prefix is None:
         raise CliError(t("sync.cli.join_prefix"), status=2)
+    pin = trust.new_pin() if args.admin else ""
     try:
         sealed = keys.read_key_file(Path(args.join), passphrase(args))
     except keys.SyncKeyError as exc:
@@ -108,6 +115,8 @@ def _join(env: Env, args: argparse.Namespace) -> int:
         join_community(env.paths, sealed, args.station, args.prefix)
     except StationError as exc:
         raise CliError(str(exc)) from exc
+    if args.admin:
+        trust.add_first_admin(args.admin, pin)
     print(t("sync.cli.joined", community=sealed.community_name or sealed.community_id,
             path=str(env.paths.data_dir)))
     return 0
@@ -116,7 +125,7 @@ def _join(env: Env, args: argparse.Namespace) -> int:
 def cmd_key_export(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import bundle, keys
 
-    env.require_station()
+    env.signed_in()
     try:
         data = keys.seal(keys.current(), passphrase(args, confirm=True))
     except keys.SyncKeyError as exc:
@@ -134,7 +143,7 @@ def cmd_key_export(env: Env, args: argparse.Namespace) -> int:
 def cmd_export(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import exchange
 
-    env.require_station()
+    env.signed_in()
     try:
         result = exchange.export_bundle(Path(args.file), args.full, _progress())
     except exchange.BundleError as exc:
@@ -165,7 +174,7 @@ def _report(results: list[Any]) -> int:
 def cmd_import(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import exchange
 
-    env.require_station()
+    env.signed_in()
     trust.backup_before_import(env)  # issue 9: a backup to go back to
     results = exchange.import_files([Path(f) for f in args.files], _progress())
     if len(results) == 1 and results[0].status == "refused":
@@ -176,7 +185,7 @@ def cmd_import(env: Env, args: argparse.Namespace) -> int:
 def cmd_sync(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import exchange
 
-    env.require_station()
+    env.signed_in()
     trust.backup_before_import(env)  # issue 9: a backup to go back to
     try:
         result = exchange.sync_folder(Path(args.folder), _progress())

@@ -30,12 +30,17 @@ def register(sub: Any) -> None:
     p = sub.add_parser("check", help="完整性检查 / check the database and Mulin's invariants")
     p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser("decrypt", help="解密导出的文件 / open an encrypted export (.enc)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", metavar="FILE", help="输出文件 / output file")
+    p.set_defaults(handler=cmd_decrypt)
+
     p = sub.add_parser("rekey", help="更换或设置加密口令 / change (or set) the passphrase")
     p.set_defaults(handler=cmd_rekey)
 
     p = sub.add_parser("operator", help="操作员 / station operators (add, list, remove)")
     ops = p.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
-    a = ops.add_parser("add", help="add an operator (PIN from MULIN_PIN or asked)")
+    a = ops.add_parser("add", help="add an operator (their PIN from MULIN_NEW_PIN or asked)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=("duty", "grid_worker", "admin"))
     a.set_defaults(handler=cmd_operator_add)
@@ -77,7 +82,7 @@ def apply_encrypt_option(env: Env, args: argparse.Namespace) -> bool:
 def cmd_backup(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import backup
 
-    env.require_station()
+    env.signed_in()
     if args.file:
         made = backup.backup_to(env.paths, Path(args.file))
     else:
@@ -101,7 +106,8 @@ def _encrypted(env: Env) -> bool:
 def cmd_restore(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import backup
 
-    env.open()
+    if env.open() is not None:
+        env.sign_in()
     try:
         safety = backup.restore(env.paths, Path(args.file))
     except backup.BackupError as exc:
@@ -113,7 +119,7 @@ def cmd_restore(env: Env, args: argparse.Namespace) -> int:
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import check
 
-    env.open()
+    env.require_station()
     problems = check.run(progress_printer if sys.stderr.isatty() else None)
     for p in problems:
         print(t("trust.check_problem", kind=t(f"check.{p.kind}"), detail=p.detail))
@@ -129,7 +135,7 @@ def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
 
     if env.demo:
         raise CliError(t("trust.demo_plain"))
-    env.require_station()
+    env.signed_in()
     new = _ask_new(crypto_db.ENV_NEW_PASSPHRASE)
     try:
         crypto_db.rekey(env.paths.database, new)
@@ -144,8 +150,8 @@ def cmd_rekey(env: Env, args: argparse.Namespace) -> int:
 def cmd_operator_add(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import operators
 
-    env.require_station()
-    pin = os.environ.get("MULIN_PIN") or _ask(t("trust.ask_pin"))
+    env.signed_in()
+    pin = new_pin("MULIN_NEW_PIN")
     try:
         operators.add_operator(args.name, args.role, pin)
     except operators.OperatorError as exc:
@@ -166,12 +172,68 @@ def cmd_operator_list(env: Env, args: argparse.Namespace) -> int:
 def cmd_operator_remove(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import operators
 
-    env.require_station()
+    env.signed_in()
     match = [o for o in operators.list_operators() if o.name == args.name]
     if not match:
         raise CliError(t("trust.no_operator", name=args.name))
     operators.remove_operator(match[0].id)
     print(t("trust.operator_removed", name=args.name))
+    return 0
+
+
+def new_pin(env_name: str = "MULIN_PIN") -> str:
+    """The PIN of a new operator: ``env_name``, or typed twice at the terminal; checked.
+    (``operator add`` reads ``MULIN_NEW_PIN``: MULIN_PIN is the signing-in admin's.)"""
+    from app.services.trust import operators
+
+    pin = os.environ.get(env_name, "")
+    if not pin:
+        pin = _ask(t("trust.ask_pin"))
+        if pin and pin != _ask(t("trust.ask_again")):
+            raise CliError(t("trust.pins_differ"))
+    try:
+        return operators.check_pin(pin)
+    except ValueError as exc:
+        raise CliError(t("trust.pin_needed")) from exc
+
+
+def add_first_admin(name: str, pin: str) -> None:
+    """The station's first 书记/管理员: from now on it opens only with a PIN."""
+    from app.services.trust import operators
+
+    try:
+        operators.add_operator(name, "admin", pin)
+    except operators.OperatorError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("trust.operator_added", name=name, role=t("role.admin")))
+
+
+def add_plain_option(parser: argparse.ArgumentParser) -> None:
+    """``--plain`` on every command that writes personal data to a file."""
+    parser.add_argument("--plain", action="store_true",
+                        help="不加密写出（含个人信息）/ write unencrypted (holds personal data)")
+
+
+def say_how_written(written: Any) -> None:
+    """After an export: how to open it, or a warning naming what a plain file exposes."""
+    if written.encrypted:
+        print(t("sealed.written", path=str(written.path)))
+    else:
+        print(t("sealed.plain_warning", n=written.residents), file=sys.stderr)
+
+
+def cmd_decrypt(env: Env, args: argparse.Namespace) -> int:
+    """Open a sealed export: with the community key (this station, signed in) or the
+    export passphrase (MULIN_EXPORT_PASSPHRASE, no station needed: a street office)."""
+    from app.services.trust import sealed
+
+    try:
+        if sealed.needs_community_key(sealed.read(Path(args.file))):
+            env.signed_in()
+        path = sealed.decrypt_file(Path(args.file), Path(args.out) if args.out else None)
+    except (sealed.SealedError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(t("sealed.decrypted", path=str(path)))
     return 0
 
 

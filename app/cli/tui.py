@@ -13,6 +13,8 @@ from app.services.trust.operators import add_demo_operators
 
 
 def run_tui(env: Env) -> int:
+    if not env.demo and not env.exists():
+        raise CliError(t("cli.no_station", path=str(env.paths.data_dir)))
     ctx = env.open()
     if env.demo and (ctx is None or demo.is_empty()):
         print(t("cli.demo_first_use"), file=sys.stderr)

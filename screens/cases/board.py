@@ -217,6 +217,11 @@ class CasesScreen(CaseActions, MulinScreen):
     def case_changed(self, case_id: str) -> None:
         self.reload(keep_cursor=True)
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted case's history."""
+        case_id = self.current_case_id()
+        return ("case", case_id) if case_id else None
+
     def case_saved(self, case_id: str) -> None:
         """A new case from the intake form: show it (the filters step aside if they hide it)."""
         self.app.selected_case = None

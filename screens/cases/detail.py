@@ -135,6 +135,10 @@ class CaseDetailScreen(CaseActions, MulinScreen):
     def current_case_id(self) -> str | None:
         return self.case_id
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: this case's history."""
+        return ("case", self.case_id)
+
     def case_changed(self, case_id: str) -> None:
         self.show()
 

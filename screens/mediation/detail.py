@@ -38,6 +38,9 @@ keymap.define("mediation.export", "x", "export")
 keymap.define("mediation.delete", "delete", "delete")
 
 SECTIONS = ("parties", "mediators", "sessions", "terms", "follow_ups")
+SECTION_TABLES = {"parties": "mediation_party", "mediators": "mediator",
+                  "sessions": "mediation_session", "terms": "agreement_term",
+                  "follow_ups": "follow_up"}
 MAX_ROWS = 6
 
 
@@ -174,6 +177,13 @@ class MediationDetailScreen(MulinScreen):
         focused = self.focused
         row = focused.current_row if isinstance(focused, VirtualTable) else None
         return row.key if row else None
+
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted party, session … or else the mediation itself."""
+        key, section = self._selected(), self._section()
+        if key and section in SECTION_TABLES:
+            return (SECTION_TABLES[section], key)
+        return ("mediation", self.mediation_id)
 
     def _show_item(self) -> None:
         d, key, section = self.detail, self._selected(), self._section()

@@ -73,6 +73,11 @@ class MediationScreen(MulinScreen):
             "med.summary", n=sum(counts.values()), open=counts.get("open", 0),
             overdue=overdue, filter=label))
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted mediation's history."""
+        row = self.query_one("#mediations", VirtualTable).current_row
+        return ("mediation", row.key) if row else None
+
     def on_virtual_table_chosen(self, event: VirtualTable.Chosen) -> None:
         self.open_detail(event.row.key)
 

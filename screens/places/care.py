@@ -125,6 +125,11 @@ class CareScreen(MulinScreen):
         row = self.query_one(VirtualTable).current_row
         return next((r for r in self.rows if row and r.resident_id == row.key), None)
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted resident's history."""
+        r = self.current()
+        return ("resident", r.resident_id) if r else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unseen" and not self.round_id:
             return False
@@ -167,6 +172,12 @@ class CareScreen(MulinScreen):
             self.reload(keep_cursor=False)
 
     def action_cadence(self) -> None:
+        from app.services.trust import operators, permissions
+
+        role = operators.current_role()
+        if not permissions.may(role, "settings.manage"):  # the screen asks; the service checks
+            self.notify(str(permissions.Refused("settings.manage", role)), severity="error")
+            return
         days = care.cadence()
         current = " ".join(str(days[k]) for k in care.KINDS)
         kinds = " ".join(t(f"care.kind.{k}") for k in care.KINDS)

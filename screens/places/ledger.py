@@ -80,6 +80,11 @@ def care_kinds(row: care.CareRow) -> str:
     return "、".join(t(f"care.kind.{k}") for k in row.kinds)
 
 
+#: The table of the records each section lists (Ctrl+Y opens their history).
+RECORD_TABLES = {"households": "household", "residents": "resident", "care": "resident",
+                 "visits": "visit", "opinions": "opinion", "livelihood": "livelihood_item"}
+
+
 @keymap.bound
 class LedgerScreen(MulinScreen):
     """The building header, the section tabs and one list."""
@@ -200,6 +205,16 @@ class LedgerScreen(MulinScreen):
     @property
     def row(self) -> Row | None:
         return self.query_one(VirtualTable).current_row
+
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the highlighted row's record, or the building when the list is empty."""
+        row = self.row
+        if row is None:
+            return ("building", self.building_id) if self.building_id else None
+        if self.section == "cases":
+            is_case = row.cells[0] == t("ledger.matter.case")
+            return ("case" if is_case else "mediation", row.key)
+        return (RECORD_TABLES[self.section], row.key)
 
     # actions -------------------------------------------------------------------
     def action_section(self, section: str) -> None:

@@ -101,6 +101,11 @@ class MapScreen(MulinScreen):
             return None
         return next((b for b in self.data.buildings if b.id == self.selected), None)
 
+    def current_record(self) -> tuple[str, str] | None:
+        """Ctrl+Y: the selected building's history."""
+        b = self.current
+        return ("building", b.id) if b else None
+
     def current_grid(self) -> places.GridRect | None:
         b = self.current
         if self.data is None or b is None:

@@ -116,7 +116,7 @@ class ResidentFormScreen(FormScreen):
         if name not in check:
             return
         validator, length = check[name]
-        if len(value) < length:
+        if len(value) < length or "*" in value:  # masked: kept as stored on save
             self.show_error(name, None)
             return
         try:

@@ -294,9 +294,9 @@ class SearchApp:
 
     def can_see_ids(self) -> bool:
         """May the operator on duty see ID numbers (and so search by them)?"""
-        from app.services.trust import operators
+        from app.services.trust import operators, permissions
 
-        return operators.can_see(getattr(self, "operator_role", None), "id_number")
+        return permissions.may_reveal(operators.current_role(), "id_number")
 
     def action_search(self) -> None:
         """Ctrl+F anywhere, ``/`` on lists: open the search box (or go back to it)."""

@@ -304,9 +304,23 @@ class SyncScreen(MulinScreen):
                 lines.append(t("sync.duplicates_found", n=r.duplicates))
         return lines or [t("sync.cli.nothing_new")], any(r.status == "refused" for r in results)
 
+    def _backed_up(self) -> bool:
+        """Like ``mulin import``: a backup first; no backup, no import (worker thread)."""
+        from app.services.trust import backup
+
+        try:
+            backup.before_import_here(self.mulin.settings.backup_keep)
+        except (OSError, backup.BackupError) as exc:
+            self.app.call_from_thread(
+                self._finish, [t("trust.import_backup_failed", reason=str(exc))], True)
+            return False
+        return True
+
     @work(thread=True, exclusive=True, group="sync")
     def _run_import(self, path: Path) -> None:
         self.app.call_from_thread(self._start)
+        if not self._backed_up():
+            return
         files = sorted(path.glob("*.mulin")) if path.is_dir() else [path]
         results = exchange.import_files(files, self._progress)
         lines, refused = self._summary(results)
@@ -315,6 +329,8 @@ class SyncScreen(MulinScreen):
     @work(thread=True, exclusive=True, group="sync")
     def _run_folder(self, path: Path) -> None:
         self.app.call_from_thread(self._start)
+        if not self._backed_up():
+            return
         try:
             result = exchange.sync_folder(path, self._progress)
         except OSError as exc:

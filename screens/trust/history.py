@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from app import keymap
 from app.i18n import t
-from app.services.trust import audit, operators
+from app.services.trust import audit, operators, permissions
 
 keymap.define("history.reveal", "r", "reveal")
 
@@ -73,11 +73,16 @@ class HistoryScreen(ModalScreen[None]):
 
     def action_reveal(self) -> None:
         role = operators.current_role()
+        now = audit.current_values(self.table, self.row_id, self.revealed)
         wanted = [f for f in ("id_number", "phone")
-                  if f not in self.revealed and operators.may_reveal(role, f)
-                  and f in audit.current_values(self.table, self.row_id)]
+                  if f not in self.revealed and permissions.may_reveal(role, f) and now.get(f)]
         if not wanted:
-            self.notify(t("history.cannot_reveal"), severity="warning")
+            masked = [f for f in ("id_number", "phone") if f in now and "*" in now[f]]
+            if masked and not permissions.may_reveal(role, masked[0]):
+                refused = permissions.Refused(f"reveal.{masked[0]}", role)
+                self.notify(str(refused), severity="error")
+            else:
+                self.notify(t("history.cannot_reveal"), severity="warning")
             return
         for name in wanted:
             audit.reveal(self.table, self.row_id, name)

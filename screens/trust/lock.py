@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from textual import events
+from textual.widgets import Input
 
 from app import clock, keymap
 from app.i18n import t
 from app.services.trust import operators
+from screens.dialogs import ConfirmDialog
 from screens.trust.signin import SignInScreen
 
 #: App actions still allowed while the sign-in or lock screen is up.
@@ -27,13 +29,37 @@ IDLE_POLL_SECONDS = 10
 
 @keymap.bound
 class LockScreen(SignInScreen):
-    """已锁定: shows nothing but the operators' names; the PIN unlocks."""
+    """已锁定: shows nothing but the operators' names; the PIN unlocks.
+
+    It covers whatever was open (a form, a dropdown, the find box), which comes back
+    with its typed text after unlocking. Someone else signing in at the lock (shift
+    change) first confirms that the open dialogs are discarded: another operator never
+    inherits a form under their name. Dismissed with ``"switched"`` in that case.
+    """
 
     NAME = "lock"
     KEYS = SignInScreen.KEYS
 
-    def __init__(self) -> None:
+    def __init__(self, dialogs: int = 0) -> None:
         super().__init__(locked=True)
+        self.dialogs = dialogs  # screens open above the desk, discarded on a switch
+
+    def action_submit(self) -> None:
+        current = operators.current()
+        chosen = self.selected()
+        if not self.dialogs or current is None or chosen in (None, current.id):
+            super().action_submit()
+            return
+        pin_input = self.query_one(Input)
+        pin, pin_input.value = pin_input.value, ""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.sign_in_with(chosen, pin, switched=True)
+            else:
+                self.select_operator(current.id)
+
+        self.app.push_screen(ConfirmDialog(t("lock.discard", n=self.dialogs)), answer)
 
 
 class TrustApp:
@@ -59,7 +85,7 @@ class TrustApp:
         return op.name if op else ""
 
     @property
-    def operator_role(self) -> str:
+    def operator_role(self) -> str | None:
         return operators.current_role()
 
     def start_trust(self) -> None:
@@ -74,12 +100,25 @@ class TrustApp:
         self.gate_up = True
         app.push_screen(gate, self._gate_done)
 
-    def _gate_done(self, ok: bool | None) -> None:
+    def _gate_done(self, result: bool | str | None) -> None:
         self.gate_up = False
         self.last_activity = clock.now()
+        if result == "switched":
+            self._discard_dialogs()
         screen: Any = self.screen
         if hasattr(screen, "refresh_header"):
             screen.refresh_header()
+
+    def _open_above_desk(self) -> int:
+        app: Any = self
+        return max(0, len(app.screen_stack) - 1)
+
+    def _discard_dialogs(self) -> None:
+        """Back to the desk screen of the current mode: what the previous operator had
+        open is closed without saving (their dismiss callbacks never run)."""
+        app: Any = self
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
 
     def touch(self) -> None:
         self.last_activity = clock.now()
@@ -101,7 +140,8 @@ class TrustApp:
         if not operators.has_operators():
             app.notify(t("lock.no_operators"), severity="warning")
             return False
-        self._raise_gate(LockScreen())
+        app.clear_notifications()  # a toast may name a resident
+        self._raise_gate(LockScreen(self._open_above_desk()))
         return True
 
     def action_history(self) -> None:

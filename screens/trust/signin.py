@@ -34,7 +34,7 @@ class PinInput(Input):
 
 
 @keymap.bound
-class SignInScreen(Screen[bool]):
+class SignInScreen(Screen[bool | str]):
     """Choose who you are and prove it with your PIN."""
 
     NAME = "signin"
@@ -92,12 +92,22 @@ class SignInScreen(Screen[bool]):
         event.stop()
         self.action_submit()
 
+    def select_operator(self, operator_id: str) -> None:
+        ids = [o.id for o in self.ops]
+        if operator_id in ids:
+            self.query_one(OptionList).highlighted = ids.index(operator_id)
+        self.query_one(Input).focus()
+
     def action_submit(self) -> None:
         operator_id = self.selected()
         pin_input = self.query_one(Input)
         pin, pin_input.value = pin_input.value, ""
         if operator_id is None:
             return
+        self.sign_in_with(operator_id, pin)
+
+    def sign_in_with(self, operator_id: str, pin: str, switched: bool = False) -> None:
+        """Check the PIN; on success close the gate (``"switched"``: someone else)."""
         message = self.query_one("#gate-message", Static)
         try:
             operators.sign_in(operator_id, pin)
@@ -111,4 +121,4 @@ class SignInScreen(Screen[bool]):
         except operators.OperatorError:
             message.update(t("signin.no_operator"))
             return
-        self.dismiss(True)
+        self.dismiss("switched" if switched else True)

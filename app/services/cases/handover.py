@@ -19,6 +19,7 @@ from app.services.mediation import views as mediation_views
 from app.services.mediation.views import OverdueFollowUp
 from app.services.places import care
 from app.services.station import settings
+from app.services.trust.sealed import Written, write_export
 from models.db import db
 
 NOTE_KEY = "handover.note"
@@ -125,10 +126,15 @@ def as_text(h: Handover) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(h: Handover, folder: Path | None = None) -> Path:
-    """Write the handover sheet into ``folder`` (the station's exports); returns the file."""
+def export(h: Handover, folder: Path | None = None, plain: bool = False) -> Path:
+    """Write the handover sheet into ``folder`` (the station's exports), sealed unless
+    ``plain`` (:mod:`app.services.trust.sealed`); returns the file."""
+    return write(h, folder, plain).path
+
+
+def write(h: Handover, folder: Path | None = None, plain: bool = False) -> Written:
+    """The handover sheet on disk, and how many residents it names."""
     folder = folder or Path(str(db.database)).parent / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
+    text = as_text(h)
     path = folder / f"handover-{h.at:%Y%m%d-%H%M}.md"
-    path.write_text(as_text(h), encoding="utf-8")
-    return path
+    return write_export(path, text.encode("utf-8"), text, plain)

@@ -27,6 +27,7 @@ from typing import Any
 
 from app import clock
 from app.i18n import t
+from app.services.trust.sealed import Written, write_export
 from models.db import db
 from models.places import Grid
 
@@ -291,32 +292,48 @@ def default_report_path(period: Period, fmt: str) -> Path:
 
 
 def write_report(community_id: str, period: Period, fmt: str, path: Path,
-                 label: Any = report_label, title: str = "") -> Path:
-    """Write the monthly report as ``xlsx`` (one sheet per section) or ``csv``."""
+                 label: Any = report_label, title: str = "", plain: bool = False) -> Path:
+    """Write the monthly report as ``xlsx`` (one sheet per section) or ``csv``, sealed
+    unless ``plain`` (:mod:`app.services.trust.sealed`); returns the file."""
+    return export_report(community_id, period, fmt, path, label, title, plain).path
+
+
+def export_report(community_id: str, period: Period, fmt: str, path: Path,
+                  label: Any = report_label, title: str = "", plain: bool = False
+                  ) -> Written:
+    """The monthly report on disk, and how many residents it names."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(fmt)
     with db.connection_context() if db.is_closed() else nullcontext():  # worker threads
         tables = report_rows(community_id, period)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        _write_csv(tables, path, label)
-    elif fmt == "xlsx":
-        _write_xlsx(tables, path, label, title or period.label)
-    else:
-        raise ValueError(fmt)
-    return path
+    text = _csv_text(tables, label)
+    data = ("\ufeff" + text).encode("utf-8") if fmt == "csv" else \
+        _xlsx_bytes(tables, label, title or period.label)
+    return write_export(path, data, text, plain)
 
 
-def _write_csv(tables: dict[str, list[Rates]], path: Path, label: Any) -> None:
+def _csv_text(tables: dict[str, list[Rates]], label: Any) -> str:
     import csv
+    import io
 
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([label("section"), *report_header(label)])
-        for section, rows in tables.items():
-            for r in rows:
-                w.writerow([label(f"section.{section}"), *_cells(r)])
+    fh = io.StringIO(newline="")
+    w = csv.writer(fh)
+    w.writerow([label("section"), *report_header(label)])
+    for section, rows in tables.items():
+        for r in rows:
+            w.writerow([label(f"section.{section}"), *_cells(r)])
+    return fh.getvalue()
 
 
-def _write_xlsx(tables: dict[str, list[Rates]], path: Path, label: Any, title: str) -> None:
+def _xlsx_bytes(tables: dict[str, list[Rates]], label: Any, title: str) -> bytes:
+    import io
+
+    fh = io.BytesIO()
+    _write_xlsx(tables, fh, label, title)
+    return fh.getvalue()
+
+
+def _write_xlsx(tables: dict[str, list[Rates]], path: Any, label: Any, title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -26,6 +26,7 @@ from app.services.cases.lifecycle import (
     subcategory_label,
 )
 from app.services.cases.lifecycle import current as current_state
+from app.services.trust.masking import Scope, shown
 from models.cases import Case, CaseEvent, Evaluation
 from models.mediation import Mediation
 from models.people import Person, Role
@@ -293,10 +294,6 @@ class CaseDetail:
     duplicates: list[str] = field(default_factory=list)
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[7:] if len(phone) >= 11 else phone
-
-
 def detail(case_id: str) -> CaseDetail:
     """A case with its whole timeline, its evaluations and the actions it allows now."""
     c = Case.get_by_id(case_id)
@@ -318,7 +315,8 @@ def detail(case_id: str) -> CaseDetail:
              for e in Evaluation.select().where(Evaluation.case == case_id)
              .order_by(Evaluation.at, Evaluation.id)]
     return CaseDetail(
-        row, c.channel, c.reporter_name, mask_phone(c.reporter_phone), c.place,
+        row, c.channel, c.reporter_name,
+        shown("reporter_phone", c.reporter_phone, scope=Scope(c.grid_id or "", c.handler)), c.place,
         subcategory_label(c.subcategory) if c.subcategory else "", d.handler_kind,
         merged_number, d.last_score,
         [TimelineItem(clock.local(e.at), e.kind, e.actor, e.note, e.data)

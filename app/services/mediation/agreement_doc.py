@@ -18,6 +18,7 @@ from typing import Any
 from app import i18n
 from app.services.mediation import views as mediation_views
 from app.services.mediation.drafts import yuan
+from app.services.trust.sealed import Written, write_export
 from models.db import db
 from models.mediation import Mediation, MediationParty
 from models.places import Community
@@ -128,7 +129,10 @@ def _term_text(term: mediation_views.TermView, label: str, lang: str) -> str:
 def _contact(party_id: str, include_contact: bool) -> str:
     if not include_contact:
         return ""
-    return str(MediationParty.get_by_id(party_id).contact)
+    from app.services.trust.masking import shown
+
+    # asked for: an admin gets it in full, other roles as the permission table allows
+    return shown("contact", str(MediationParty.get_by_id(party_id).contact), revealed=True)
 
 
 def build(mediation_id: str, include_contact: bool = False, lang: str = "zh") -> AgreementDoc:
@@ -188,7 +192,14 @@ def _font_path() -> Path:
 
 
 def to_pdf(doc: AgreementDoc, out: Path) -> Path:
-    """Write an A4 PDF with the CJK font embedded (subset)."""
+    """Write an A4 PDF with the CJK font embedded (subset), in the clear."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf_bytes(doc))
+    return out
+
+
+def pdf_bytes(doc: AgreementDoc) -> bytes:
+    """The agreement as an A4 PDF with the CJK font embedded (subset)."""
     from fpdf import FPDF  # lazy: heavy
 
     pdf = FPDF(format="A4")
@@ -226,9 +237,7 @@ def to_pdf(doc: AgreementDoc, out: Path) -> Path:
     for line in [doc.intro, *doc.terms, doc.outcome, *doc.closing]:
         para(line)
     _signatures(pdf, doc, width)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(out))
-    return out
+    return bytes(pdf.output())
 
 
 def _signatures(pdf: Any, doc: AgreementDoc, width: float) -> None:
@@ -252,16 +261,21 @@ def default_path(number: str, fmt: str) -> Path:
 
 
 def export(mediation_id: str, fmt: str, out: Path | None = None,
-           include_contact: bool = False) -> Path:
-    """Write the agreement of one mediation as ``md`` or ``pdf``; returns the file."""
+           include_contact: bool = False, plain: bool = False) -> Path:
+    """Write the agreement of one mediation as ``md`` or ``pdf``, sealed unless ``plain``
+    (:mod:`app.services.trust.sealed`); returns the file."""
+    return write(mediation_id, fmt, out, include_contact, plain).path
+
+
+def write(mediation_id: str, fmt: str, out: Path | None = None,
+          include_contact: bool = False, plain: bool = False) -> Written:
+    """The agreement on disk, and how many residents it names."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     # a worker thread has no connection of its own yet: open one for the read, then close
     with db.connection_context() if db.is_closed() else nullcontext():
         doc = build(mediation_id, include_contact)
     target = out or default_path(doc.number, fmt)
-    if fmt == "md":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(to_markdown(doc), encoding="utf-8")
-        return target
-    return to_pdf(doc, target)
+    text = to_markdown(doc)
+    data = text.encode("utf-8") if fmt == "md" else pdf_bytes(doc)
+    return write_export(target, data, text, plain)

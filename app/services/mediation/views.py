@@ -11,7 +11,8 @@ from typing import Any, cast
 from peewee import JOIN, fn
 
 from app import clock
-from app.services.places.views import OPEN_STATES, mask_phone
+from app.services.places.views import OPEN_STATES
+from app.services.trust.masking import shown
 from models.cases import Case
 from models.mediation import (
     AgreementTerm,
@@ -241,7 +242,7 @@ def _parties(mediation_id: str) -> list[PartyView]:
     rows = (MediationParty.select().where((MediationParty.mediation == mediation_id)
                                           & (MediationParty.deleted == False))  # noqa: E712
             .order_by(MediationParty.side, MediationParty.name))
-    return [PartyView(p.id, p.side, p.name, p.address, mask_phone(p.contact), p.household_id,
+    return [PartyView(p.id, p.side, p.name, p.address, shown("contact", p.contact), p.household_id,
                       _room_of(p.household_id)) for p in rows]
 
 

@@ -47,7 +47,11 @@ def cadence() -> dict[str, int]:
 
 
 def set_cadence(values: dict[str, int]) -> None:
-    """Store the cadence for some kinds (1..365 days); anything else is refused."""
+    """Store the cadence for some kinds (1..365 days); anything else is refused.
+    Only an admin changes settings (:mod:`app.services.trust.permissions`)."""
+    from app.services.trust import operators, permissions
+
+    permissions.require("settings.manage", operators.current_role())
     for kind, days in values.items():
         if kind not in DEFAULT_CADENCE or not isinstance(days, int) or not 1 <= days <= 365:
             raise CareError("cadence")

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from app import clock, store
 from app.services.places import households
 from app.services.search.keys import name_keys, phone_tail
+from app.services.trust.masking import Scope, shown
 from app.validators import (
     FieldError,
     normalise,
@@ -26,7 +27,7 @@ from app.validators import (
     validate_id_number,
     validate_mobile,
 )
-from models.places import Household, Resident, Unit
+from models.places import Building, Household, Resident, Unit
 
 RELATIONS = ("head", "spouse", "child", "parent", "other")
 STATUSES = ("present", "moved_out", "deceased")
@@ -114,7 +115,10 @@ def add_resident(form: ResidentForm, building_id: str) -> str:
 
 
 def edit_resident(resident_id: str, form: ResidentForm, building_id: str) -> None:
-    values = validate(form, building_id, resident_id)
+    """Save an edited resident. A personal field the form showed masked and that comes
+    back unchanged (or blank) keeps its stored value: a role that may not see the full ID
+    number cannot overwrite or blank it by accident."""
+    values = validate(_unmasked(resident_id, form), building_id, resident_id)
     with store.write() as tx:
         tx.update(Resident, resident_id, **values)
 
@@ -159,15 +163,6 @@ def _age(born: date | None) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def mask_id(number: str) -> str:
-    """420117********1234: the ID number is masked on screen."""
-    return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else number
-
-
-def _mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else phone
-
-
 def _query(building_id: str) -> Any:
     return (Resident.select(Resident, Household.room.alias("room"), Unit.number.alias("unit_no"))
             .join(Household).join(Unit, JOIN.LEFT_OUTER)
@@ -180,7 +175,9 @@ def count_residents(building_id: str) -> int:
 
 
 def residents_page(building_id: str, offset: int, limit: int) -> list[ResidentRow]:
-    """Present residents of a building by unit, room, head first; personal data masked."""
+    """Present residents of a building by unit, room, head first; personal data as the
+    operator's role may see it."""
+    scope = _scope(building_id)
     head_first = SqlCase(None, [(Resident.relation == r, i) for i, r in enumerate(
         ("head", "spouse", "parent", "child"))], 9)
     rows = (_query(building_id)
@@ -188,18 +185,45 @@ def residents_page(building_id: str, offset: int, limit: int) -> list[ResidentRo
                       Resident.name, Resident.id)
             .offset(offset).limit(limit).objects())
     return [ResidentRow(r.id, r.name, r.gender, _age(r.birth_date), r.relation,
-                        f"{r.unit_no}-{r.room}" if r.unit_no else r.room, mask_id(r.id_number),
-                        _mask_phone(r.phone), r.status) for r in rows]
+                        f"{r.unit_no}-{r.room}" if r.unit_no else r.room,
+                        shown("id_number", r.id_number, scope=scope),
+                        shown("phone", r.phone, scope=scope), r.status) for r in rows]
+
+
+def _scope(building_id: str) -> Scope:
+    building = Building.get_or_none(Building.id == building_id)
+    return Scope(grid_id=building.grid_id if building else "")
+
+
+def _form_scope(r: Resident) -> Scope:
+    hh = Household.get_by_id(r.household_id)
+    return _scope(hh.building_id)
+
+
+def _unmasked(resident_id: str, form: ResidentForm) -> ResidentForm:
+    r = Resident.get_by_id(resident_id)
+    scope = _form_scope(r)
+    kept: dict[str, str] = {}
+    for name in ("id_number", "phone"):
+        stored, typed = getattr(r, name) or "", getattr(form, name).strip()
+        masked = shown(name, stored, scope=scope)
+        if masked != stored and typed in (masked, ""):
+            kept[name] = stored
+    return form.model_copy(update=kept)
 
 
 def resident_form(resident_id: str) -> ResidentForm:
-    """The stored resident as form values (for editing)."""
+    """The stored resident as form values (for editing), personal data as the operator's
+    role may see it (masked values come back unchanged on save and are kept)."""
     r = Resident.get_by_id(resident_id)
     hh = Household.get_by_id(r.household_id)
     unit = Unit.get_or_none(Unit.id == hh.unit_id)
-    return ResidentForm(name=r.name, gender=r.gender, id_number=r.id_number,
+    scope = _scope(hh.building_id)
+    return ResidentForm(name=r.name, gender=r.gender,
+                        id_number=shown("id_number", r.id_number, scope=scope),
                         birth_date=r.birth_date.isoformat() if r.birth_date else "",
-                        phone=r.phone, relation=r.relation or "other",
+                        phone=shown("phone", r.phone, scope=scope),
+                        relation=r.relation or "other",
                         place=f"{unit.number}-{hh.room}" if unit else hh.room)
 
 

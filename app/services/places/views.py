@@ -131,19 +131,19 @@ class HouseholdRow:
     tags: str
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: personal data is masked on screen unless asked for."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else phone
-
-
 def count_households(building_id: str) -> int:
     return Household.select().where(
         (Household.building == building_id) & (Household.deleted == False)).count()  # noqa: E712
 
 
 def households_page(building_id: str, offset: int, limit: int) -> list[HouseholdRow]:
-    """Households of a building by unit and room, head first, phones masked."""
-    from models.places import Unit
+    """Households of a building by unit and room, head first, phones as the operator's
+    role may see them (:mod:`app.services.trust.masking`)."""
+    from app.services.trust.masking import Scope, shown
+    from models.places import Building, Unit
+
+    building = Building.get_or_none(Building.id == building_id)
+    scope = Scope(grid_id=building.grid_id if building else "")
 
     rows = list(Household.select(Household, Unit.number.alias("unit_no"))
                 .join(Unit, JOIN.LEFT_OUTER)
@@ -161,7 +161,7 @@ def households_page(building_id: str, offset: int, limit: int) -> list[Household
         head = next((r.name for r in people if r.relation == "head"),
                     people[0].name if people else "")
         out.append(HouseholdRow(h.id, getattr(h, "unit_no", None), h.room, head, len(people),
-                                mask_phone(h.phone), h.tags))
+                                shown("phone", h.phone, scope=scope), h.tags))
     return out
 
 

@@ -72,12 +72,6 @@ class ResidentInfo:
     household_id: str
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: personal data is masked on screen unless asked for."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else phone
-
-
 def age_on(born: date | None, today: date) -> int | None:
     if born is None:
         return None

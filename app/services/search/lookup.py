@@ -21,11 +21,12 @@ from app.services.places.address import Address as Address
 from app.services.places.address import door
 from app.services.places.households import head_among
 from app.services.search import index as search_index
-from app.services.search.hits import EXACT, KINDS, LIMIT, PREFIX, Group, Hit, Results, mask_phone
+from app.services.search.hits import EXACT, KINDS, LIMIT, PREFIX, Group, Hit, Results
 from app.services.search.hits import ResidentInfo as ResidentInfo
 from app.services.search.people import present, resident_hits, residents_at
 from app.services.search.query import Query as Query
 from app.services.search.query import parse
+from app.services.trust.masking import shown
 from models.cases import Case
 from models.db import db
 from models.mediation import Mediation
@@ -76,7 +77,7 @@ def household_hits(address: Address, limit: int = LIMIT) -> Group | None:
     hits = [Hit("household", h.id, door(h.b_no, h.unit_no, h.room),
                 heads.get(h.id, ("", 0))[0], rank, building_id=h.b_id, household_id=h.id,
                 extra={"members": heads.get(h.id, ("", 0))[1],
-                       "phone": mask_phone(h.phone or "")})
+                       "phone": shown("phone", h.phone or "")})
             for h in rows[:limit]]
     return Group("household", hits, more=len(rows) > limit) if hits else None
 

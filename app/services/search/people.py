@@ -25,11 +25,11 @@ from app.services.search.hits import (
     Hit,
     ResidentInfo,
     age_on,
-    mask_phone,
 )
 from app.services.search.index import Field
 from app.services.search.keys import segment
 from app.services.search.query import Query
+from app.services.trust.masking import shown
 from models.db import db
 from models.places import Building, CareFlag, Household, Resident, Unit
 from models.search import SearchKey
@@ -130,7 +130,7 @@ def _care(ids: list[str]) -> dict[str, list[str]]:
 def _info(r: Any, care: dict[str, list[str]], can_see_ids: bool, today: date) -> ResidentInfo:
     ident = (r.id_number or "") if can_see_ids else ""
     return ResidentInfo(r.id, r.name, r.gender, age_on(r.birth_date, today), r.b_no, r.unit_no,
-                        r.room, mask_phone(r.phone or ""), ident[-4:] if ident else "",
+                        r.room, shown("phone", r.phone or ""), ident[-4:] if ident else "",
                         r.status, care.get(r.id, []), r.b_id, r.hh_id)
 
 

@@ -99,8 +99,12 @@ def load_key() -> bytes:
 
 
 def current() -> SealedKey:
-    """This station's community key, with what a joining laptop should know."""
+    """This station's community key, with what a joining laptop should know (to be
+    sealed into a key file: an admin's action, :mod:`app.services.trust.permissions`)."""
     from app import store
+    from app.services.trust import operators, permissions
+
+    permissions.require("keys.manage", operators.current_role())
     from models.places import Community
     from models.sync import Station
 

@@ -12,13 +12,11 @@ from app.hlc import decode
 from app.services.station import identity as station_service
 from app.services.sync import keys
 from app.services.sync.peers import clock_warnings, station_names
+from app.services.trust import masking
 from models.db import db
 from models.operators import Operator
 from models.schema import BY_NAME
 from models.sync import Change, Conflict, Peer, Station
-
-#: Fields that are masked in the conflicts list (personal data).
-_PERSONAL = {"phone", "id_number", "health_note", "reporter_phone"}
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,7 @@ def _shown(field: str, value: Any) -> str:
         return "—"
     if isinstance(value, dict):
         return ", ".join(f"{k}={_shown(k, v)}" for k, v in sorted(value.items()))
-    text = str(value)
-    if field in _PERSONAL and len(text) > 4:
-        return "*" * (len(text) - 4) + text[-4:]
-    return text
+    return masking.shown(field, str(value))
 
 
 def _record_label(table: str, row_id: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from app import clock, store
 from app.hlc import decode
-from app.services.trust import operators
+from app.services.trust import masking, operators, permissions
 from models.operators import Operator, RevealLog
 from models.schema import BY_NAME
 from models.sync import Change, Conflict, Station
@@ -49,32 +49,55 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
     return ops, stations
 
 
-def _shown_fields(data: dict[str, Any], revealed: set[str]) -> dict[str, str]:
+def _shown_fields(data: dict[str, Any], revealed: set[str],
+                  scope: masking.Scope = masking.NOWHERE) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in sorted(data.items()):
         if name in ("id", "field_clocks"):
             continue
         text = "" if value is None else str(value)
-        out[name] = operators.shown(name, text, revealed=name in revealed)
+        out[name] = masking.shown(name, text, revealed=name in revealed, scope=scope)
     return out
 
 
+def scope_of(table: str, row_id: str) -> masking.Scope:
+    """Where a record sits, for the masking rules: a resident's or household's grid, a
+    case's grid and handler."""
+    from models.cases import Case
+    from models.places import Building, Household, Resident
+
+    household = None
+    if table == "resident":
+        r = Resident.get_or_none(Resident.id == row_id)
+        household = r.household_id if r else None
+    elif table == "household":
+        household = row_id
+    elif table == "case":
+        c = Case.get_or_none(Case.id == row_id)
+        return masking.Scope(grid_id=c.grid_id or "", handler=c.handler) if c else \
+            masking.NOWHERE
+    hh = Household.get_or_none(Household.id == household) if household else None
+    b = Building.get_or_none(Building.id == hh.building_id) if hh else None
+    return masking.Scope(grid_id=b.grid_id) if b else masking.NOWHERE
+
+
 def _change_entry(c: Change, ops: dict[str, str], stations: dict[str, str],
-                  revealed: set[str]) -> HistoryEntry:
+                  revealed: set[str], scope: masking.Scope) -> HistoryEntry:
     data = json.loads(c.data)
     kind = "delete" if c.op == "update" and data.get("deleted") in (1, True) else c.op
     return HistoryEntry(at=_wall(c.hlc), kind=kind, operator=ops.get(c.operator, c.operator),
                         station=stations.get(c.origin, c.origin),
-                        fields=_shown_fields(data, revealed))
+                        fields=_shown_fields(data, revealed, scope))
 
 
-def _conflict_entry(c: Conflict, stations: dict[str, str], revealed: set[str]) -> HistoryEntry:
+def _conflict_entry(c: Conflict, stations: dict[str, str], revealed: set[str],
+                    scope: masking.Scope) -> HistoryEntry:
     origin = c.loser_stamp.rsplit("/", 1)[-1] if "/" in c.loser_stamp else ""
     loser = json.loads(c.loser_value)
     winner = json.loads(c.winner_value)
-    shown = _shown_fields({c.field: loser}, revealed)
-    kept = operators.shown(c.field, "" if winner is None else str(winner),
-                           revealed=c.field in revealed)
+    shown = _shown_fields({c.field: loser}, revealed, scope)
+    kept = masking.shown(c.field, "" if winner is None else str(winner),
+                         revealed=c.field in revealed, scope=scope)
     return HistoryEntry(at=clock.local(c.detected_at), kind="conflict", operator="",
                         station=stations.get(origin, origin), fields=shown,
                         note=json.dumps({"kept": kept, "resolved": bool(c.resolved)},
@@ -91,12 +114,13 @@ def history(table: str, row_id: str, revealed: set[str] | None = None) -> list[H
     if table not in BY_NAME:
         raise AuditError(f"unknown table {table!r}")
     shown = revealed or set()
+    scope = scope_of(table, row_id)
     ops, stations = _names()
     changes = (Change.select().where((Change.table == table) & (Change.row_id == row_id))
                .order_by(Change.hlc, Change.origin))
-    entries = [_change_entry(c, ops, stations, shown) for c in changes]
+    entries = [_change_entry(c, ops, stations, shown, scope) for c in changes]
     conflicts = Conflict.select().where((Conflict.table == table) & (Conflict.row_id == row_id))
-    entries += [_conflict_entry(c, stations, shown) for c in conflicts]
+    entries += [_conflict_entry(c, stations, shown, scope) for c in conflicts]
     reveals = RevealLog.select().where((RevealLog.table == table) & (RevealLog.row_id == row_id))
     entries += [_reveal_entry(r, stations) for r in reveals]
     entries.sort(key=lambda e: e.at)
@@ -112,7 +136,7 @@ def current_values(table: str, row_id: str, revealed: set[str] | None = None
     row = model.get_or_none(model.id == row_id)
     if row is None:
         raise AuditError(f"no {table} {row_id}")
-    return _shown_fields(row.as_content(), revealed or set())
+    return _shown_fields(row.as_content(), revealed or set(), scope_of(table, row_id))
 
 
 def reveal(table: str, row_id: str, field_name: str) -> str:
@@ -125,8 +149,9 @@ def reveal(table: str, row_id: str, field_name: str) -> str:
     if model is None or field_name not in model._meta.fields:
         raise AuditError(f"{table}.{field_name} does not exist")
     op = operators.current()
-    if not operators.may_reveal(operators.current_role(), field_name):
-        raise AuditError("this role may not reveal this field")
+    if not permissions.may_reveal(operators.current_role(), field_name):
+        raise permissions.Refused(f"reveal.{permissions.kind(field_name)}",
+                                  operators.current_role())
     row = model.get_or_none(model.id == row_id)
     if row is None:
         raise AuditError(f"no {table} {row_id}")

@@ -103,6 +103,15 @@ def before_import(paths: Paths, keep: int = DEFAULT_KEEP) -> Path:
     return make_backup(paths, "import", keep)
 
 
+def before_import_here(keep: int = DEFAULT_KEEP) -> Path:
+    """:func:`before_import` for the open station (the TUI's import, in a worker)."""
+    from contextlib import nullcontext
+
+    with db.connection_context() if db.is_closed() else nullcontext():
+        paths = Paths(Path(str(db.database)).parent)
+        return before_import(paths, keep)
+
+
 def _local_day(stamp: str) -> date:
     at = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
     return clock.local(at).date()
@@ -176,6 +185,10 @@ def restore(paths: Paths, file: Path) -> Path:
     Refused: a corrupt file, a file from another community or another station, a file
     from a newer Mulin. The current data is backed up before it is replaced.
     """
+    from app.services.trust import operators, permissions
+
+    if db.database and not db.is_closed():
+        permissions.require("backup.restore", operators.current_role())
     facts = inspect(file)
     if facts.schema > SCHEMA_VERSION:
         raise BackupError(f"{file}: written by a newer Mulin (schema {facts.schema})")

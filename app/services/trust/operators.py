@@ -1,40 +1,30 @@
-"""Operators 操作员: PINs, sign-in with rate limiting, roles and what each may see.
+"""Operators 操作员: PINs, sign-in with rate limiting, the operator on duty and its grid.
 
-Roles: ``duty`` 值班人员 (duty staff), ``grid_worker`` 网格员, ``admin`` 书记/管理员.
-The signed-in operator is kept here (one per process, like the store's station
-context) and stamped on every change (``Change.operator`` = the operator's id).
-
-Personal fields and who sees them (``access``):
-
-============  =========  ===========  =========
-field         duty       grid_worker  admin
-============  =========  ===========  =========
-id_number     hidden     hidden       reveal
-health_note   hidden     shown        shown
-phone         reveal     reveal       reveal
-============  =========  ===========  =========
-
-*hidden*: always masked; *reveal*: masked until the operator asks, and each reveal is
-recorded (:func:`app.services.trust.audit.reveal`); *shown*: in clear. A station without
-operators (tests, a fresh ``mulin init``) acts as ``admin``.
+Roles: ``duty`` 值班人员 (duty staff), ``grid_worker`` 网格员, ``admin`` 书记/管理员; what
+each may see and do is :mod:`app.services.trust.permissions`. The signed-in operator is
+kept here (one per process, like the store's station context) and stamped on every
+change (``Change.operator`` = the operator's id). A grid worker's own grid is the synced
+setting ``operator.grid.<name>``. Only an admin adds or removes operators, except the very
+first one (``mulin init --admin``), who makes the station one that needs a PIN. A
+station without any operator (an old file, service tests) acts as ``admin``.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app import clock, store
+from app.i18n import t
+from app.services.trust.permissions import ROLES, require
 from models.db import db
 from models.operators import Operator
 from models.sync import LocalState
-
-ROLES = ("duty", "grid_worker", "admin")
 
 #: Free tries before wrong PINs start locking sign-in, the first lockout, the longest.
 FREE_TRIES = 3
@@ -44,29 +34,6 @@ MAX_LOCKOUT = timedelta(minutes=15)
 #: Demo operators made by ``mulin demo`` / ``mulin --demo`` (PINs are in the README).
 DEMO_OPERATORS = (("管理员", "admin", "0000"), ("值班员", "duty", "1111"),
                   ("网格员", "grid_worker", "2222"))
-
-
-class Access(Enum):
-    HIDDEN = "hidden"
-    REVEAL = "reveal"
-    SHOWN = "shown"
-
-
-POLICY: dict[str, dict[str, Access]] = {
-    "id_number": {"duty": Access.HIDDEN, "grid_worker": Access.HIDDEN,
-                  "admin": Access.REVEAL},
-    "health_note": {"duty": Access.HIDDEN, "grid_worker": Access.SHOWN,
-                    "admin": Access.SHOWN},
-    "phone": {"duty": Access.REVEAL, "grid_worker": Access.REVEAL, "admin": Access.REVEAL},
-}
-#: Column names that hold the same kind of data under another name.
-ALIASES = {"reporter_phone": "phone"}
-
-#: Actions only some roles may take.
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "operators.manage": ("admin",),
-    "settings.manage": ("admin",),
-}
 
 
 class OperatorError(ValueError):
@@ -184,12 +151,22 @@ def get(operator_id: str) -> OperatorView | None:
     return _view(op) if op else None
 
 
-def add_operator(name: str, role: str, pin: str, operator_id: str | None = None) -> str:
-    """Add an operator (validated first; the PIN is hashed before the transaction)."""
+def add_operator(name: str, role: str, pin: str, operator_id: str | None = None,
+                 grid_id: str = "") -> str:
+    """Add an operator (validated first; the PIN is hashed before the transaction).
+
+    Only an admin may, except for the first operator of a station, who must be an
+    admin (``mulin init --admin``): a station is never left without one.
+    """
     try:
         data = OperatorIn(name=name, role=role, pin=pin)
     except ValidationError as exc:
         raise OperatorError("; ".join(e["msg"] for e in exc.errors())) from exc
+    first = not has_operators()
+    if first and data.role != "admin":
+        raise OperatorError(t("trust.first_admin"))
+    if not first:
+        require("operators.manage", current_role())
     taken = Operator.select().where((Operator.name == data.name)
                                     & (Operator.deleted == False)).exists()  # noqa: E712
     if taken:
@@ -199,20 +176,61 @@ def add_operator(name: str, role: str, pin: str, operator_id: str | None = None)
         values: dict[str, Any] = {"name": data.name, "role": data.role, "pin_hash": pin_hash}
         if operator_id:
             values["id"] = operator_id
-        return tx.insert(Operator, **values)
+        new_id = tx.insert(Operator, **values)
+        _forget_role()
+        if grid_id:
+            _put_grid(data.name, grid_id)
+    return str(new_id)
 
 
 def remove_operator(operator_id: str) -> None:
+    require("operators.manage", current_role())
     with store.write() as tx:
         tx.delete(Operator, operator_id)
+    _forget_role()
+
+
+def _forget_role() -> None:
+    global _nobody_role
+    _nobody_role = None
+
+
+def _put_grid(name: str, grid_id: str) -> None:
+    # Keyed by name, not by the random id: the same demo gives the same content digest.
+    from app.services.station import settings
+
+    settings.put_json(f"operator.grid.{name}", grid_id)
+
+
+def set_grid(name: str, grid_id: str) -> None:
+    """Assign a grid worker to a grid (admin only): its residents' phones and health
+    notes show in clear to them."""
+    require("operators.manage", current_role())
+    _put_grid(name, grid_id)
+
+
+def grid_of(name: str) -> str:
+    from app.services.station import settings
+
+    value = settings.get_json(f"operator.grid.{name}")
+    return value if isinstance(value, str) else ""
 
 
 def add_demo_operators() -> list[OperatorView]:
-    """The demo station's operators (admin 0000, duty 1111, grid worker 2222)."""
+    """The demo station's operators (admin 0000, duty 1111, grid worker 2222, who works
+    the community's first grid)."""
     if has_operators():
         return list_operators()
+    from models.places import Grid
+
+    first = Grid.select(Grid.id).order_by(Grid.name, Grid.id).first()
+    global _current
     for name, role, pin in DEMO_OPERATORS:
-        add_operator(name, role, pin)
+        new_id = add_operator(name, role, pin, grid_id=first.id if first and
+                              role == "grid_worker" else "")
+        if role == "admin" and _current is None:
+            _current = get(new_id)  # the first admin adds the others
+    _current = None
     return list_operators()
 
 
@@ -226,14 +244,38 @@ def current() -> OperatorView | None:
     return _current
 
 
-def current_role() -> str:
-    """The role that decides what is shown: ``admin`` when nobody needs to sign in."""
-    return _current.role if _current else "admin"
+def current_role() -> str | None:
+    """The role on duty; ``admin`` on a station without operators, None when a station
+    with operators has nobody signed in (everything personal masked, nothing allowed)."""
+    if _current is not None:
+        return _current.role
+    global _nobody_role
+    now, where = time.monotonic(), str(db.database)
+    if _nobody_role is None or _nobody_role[0] != where or now - _nobody_role[1] > 1.0:
+        # masking asks for every cell of a page: look at the operators once a second
+        _nobody_role = (where, now, None if has_operators() else "admin")
+    return _nobody_role[2]
+
+
+_nobody_role: tuple[str, float, str | None] | None = None
+
+
+def current_grid() -> str:
+    """The grid of the grid worker on duty ("" for other roles)."""
+    if _current is None or _current.role != "grid_worker":
+        return ""
+    if _current.id not in _grids:
+        _grids[_current.id] = grid_of(_current.name)
+    return _grids[_current.id]
+
+
+_grids: dict[str, str] = {}
 
 
 def _set_current(op: OperatorView | None) -> None:
-    global _current
-    _current = op
+    global _current, _nobody_role
+    _current, _nobody_role = op, None
+    _grids.clear()
     try:
         store.context().operator = op.id if op else ""
     except store.NoStationError:
@@ -318,57 +360,3 @@ def check_current_pin(pin: str) -> OperatorView:
     if _current is None:
         raise OperatorError("nobody is signed in")
     return sign_in(_current.id, pin)
-
-
-# --- what each role may see and do ---------------------------------------------------
-
-
-def _field(field: str) -> str:
-    return ALIASES.get(field, field)
-
-
-def access(role: str | None, field: str) -> Access:
-    """How ``role`` sees ``field``; fields that are not personal are always shown."""
-    rules = POLICY.get(_field(field))
-    if rules is None:
-        return Access.SHOWN
-    return rules.get(role or "admin", Access.HIDDEN)
-
-
-def can_see(role: str | None, field: str) -> bool:
-    """May ``role`` ever see ``field`` in clear (directly or by revealing it)?"""
-    return access(role, field) is not Access.HIDDEN
-
-
-def may_reveal(role: str | None, field: str) -> bool:
-    return access(role, field) is Access.REVEAL
-
-
-def may(role: str | None, action: str) -> bool:
-    """May ``role`` take ``action`` (``operators.manage``, ``settings.manage`` …)?"""
-    return (role or "admin") in ACTIONS.get(action, ROLES)
-
-
-def mask(field: str, value: str | None) -> str:
-    """The masked form: ID ``4201**********0021``, phone ``138****5678``, notes ``***``."""
-    if not value:
-        return ""
-    kind = _field(field)
-    if kind == "id_number" and len(value) > 8:
-        return value[:4] + "*" * (len(value) - 8) + value[-4:]
-    if kind == "phone" and len(value) >= 7:
-        return value[:3] + "*" * (len(value) - 7) + value[-4:]
-    return "***"
-
-
-def shown(field: str, value: str | None, revealed: bool = False,
-          role: str | None = None) -> str:
-    """``value`` as the operator on duty (or ``role``) may see it on screen."""
-    how = access(role if role is not None else current_role(), field)
-    if how is Access.SHOWN or (how is Access.REVEAL and revealed):
-        return value or ""
-    return mask(field, value)
-
-
-def is_personal(field: str) -> bool:
-    return _field(field) in POLICY
