@@ -12,6 +12,7 @@ from app.services.station import identity as station
 from app.services.sync import bundle, exchange, keys
 from models.bundle import ChangeRecord, RecordError, check_record
 from models.places import Household, Resident
+from models.schema import SCHEMA_VERSION
 from models.sync import HeldBundle
 from tests.sync_support import Net, seed_content
 
@@ -103,7 +104,9 @@ def test_a_bundle_from_a_newer_schema_is_refused(tmp_path: Path) -> None:
     net = Net(tmp_path)
     net.add("desk", "DK")
     raw = net.export("desk", tmp_path / "b.mulin").read_bytes()
-    newer = raw.replace(b'"schema_version": 1', b'"schema_version": 7', 1)
+    ours = f'"schema_version": {SCHEMA_VERSION}'.encode()
+    newer = raw.replace(ours, f'"schema_version": {SCHEMA_VERSION + 1}'.encode(), 1)
+    assert newer != raw
     with pytest.raises(bundle.BundleError, match="数据结构更新"):
         bundle.read_header(newer)
     assert exchange.import_files([tmp_path / "missing.mulin"])[0].status == "refused"
