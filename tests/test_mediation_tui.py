@@ -13,6 +13,7 @@ from app.config import Paths
 from models.cases import Case, CaseEvent
 from models.mediation import AgreementTerm, FollowUp, Mediation
 from models.sync import Change
+from tests.test_search_tui import _open_by_number
 
 
 def _app() -> Any:
@@ -61,15 +62,14 @@ async def test_a_term_bound_to_nobody_is_refused_in_the_form(hubin: Paths) -> No
     from screens.mediation.detail import MediationDetailScreen
     from screens.mediation.forms import MedForm
 
-    mid = _ac_id()
+    number = Mediation.get_by_id(_ac_id()).number
     before = (Change.select().count(), AgreementTerm.select().count())
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        await pilot.pause()
-        app.push_screen(MediationDetailScreen(mid))
-        await pilot.pause()
-        app.screen.query_one("#sec-terms").focus()
+        await _open_by_number(pilot, app, number)  # Ctrl+F, the number, Enter
+        assert isinstance(app.screen, MediationDetailScreen)
+        await pilot.press(*["right_square_bracket"] * 4)  # parties … sessions, terms
+        assert app.screen.focused is app.screen.query_one("#sec-terms")
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, MedForm)
