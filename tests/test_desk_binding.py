@@ -349,3 +349,29 @@ def test_handover_file_uses_local_time_and_the_screens_words(hubin: Paths) -> No
     from app.services.cases.views import time_left_words
 
     assert time_left_words(-227) == ("超时9天", "late")  # not 超时227小时, in either place
+
+
+def test_an_open_case_sent_to_mediation_shows_the_mediation_number(hubin: Paths) -> None:
+    from datetime import date
+
+    from app.services.cases import lifecycle
+    from app.services.cases.views import CaseFilter, page
+    from app.services.mediation import records as med
+    from models.mediation import Mediation
+    from screens.cases.board import case_row
+
+    community = hubin_community()
+    case = lifecycle.intake({"category": "122", "description": "楼上空调外机放在楼下窗台"},
+                            community)
+    med.create_mediation(community, med.MediationDraft(
+        dispute_type="ac_unit", title="空调外机纠纷", facts="外机位置",
+        opened_on=date(2026, 11, 25)), case_id=case.id)
+    linked = {m.case_id: m.number for m in Mediation.select() if m.case_id}
+    rows = [r for r in page(hubin_community(), CaseFilter(scope="all"), 0, 500)
+            if r.id in linked and r.is_open]
+    assert rows, "the demo sends open cases to mediation"
+    for r in rows:
+        cells = case_row(r).cells
+        assert str(cells[-1]) == linked[r.id]
+        if r.state == "mediation":
+            assert str(cells[-2]) == "调解中"

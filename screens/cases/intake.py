@@ -104,6 +104,7 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
         for box in self.query(OptionList):
             box.display = False
         self.query_one("#reporter", Input).focus()
+        self.run_worker(typeahead.warm, thread=True, group="warm")  # no pause on first key
 
     def _list(self, list_id: str, labels: list[str]) -> OptionList:
         box = self.query_one(list_id, OptionList)

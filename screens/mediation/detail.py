@@ -112,8 +112,6 @@ class MediationDetailScreen(MulinScreen):
     DEFAULT_CSS = """
     MediationDetailScreen VerticalScroll { height: 1fr; }
     MediationDetailScreen VirtualTable { height: 2; }
-    MediationDetailScreen .section-title.-active { background: $accent; color: $text;
-                                                   text-style: bold; }
     MediationDetailScreen #med-item { height: auto; padding: 0 1; margin-top: 1;
                                       border-top: solid $primary; }
     """
@@ -150,9 +148,10 @@ class MediationDetailScreen(MulinScreen):
     def _titles(self, d: MediationDetail) -> None:
         active = self._section()
         for section in SECTIONS:
-            mark = "▶ " if section == active else ""
-            self.query_one(f"#title-{section}", Static).update(
-                mark + t(f"med.sec.{section}", n=len(_rows(section, d))))
+            label = t(f"med.sec.{section}", n=len(_rows(section, d)))
+            title = self.query_one(f"#title-{section}", Static)
+            # reverse: the app stylesheet fixes the titles' colour, so mark it in the text
+            title.update(Text(f"▶ {label} ", style="reverse") if section == active else label)
 
     def _head_text(self, d: MediationDetail) -> str:
         head = t("med.detail.head", number=d.number, title=escape(d.title),

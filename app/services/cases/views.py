@@ -67,7 +67,7 @@ class CaseRow:
     responded_at: datetime | None
     handler: str
     description: str
-    mediation: str = ""  # the mediation's number while the case waits on it (调解中)
+    mediation: str = ""  # its mediation's number, for an open case sent to mediation
 
     @property
     def is_open(self) -> bool:
@@ -163,7 +163,7 @@ def page(community_id: str, f: CaseFilter | None, offset: int, limit: int) -> li
     rows = [CaseRow(c.id, c.number, c.colour, c.level, names.get(c.grid_id or "", ""),
                     c.category, c.subcategory, c.state, c.received_at, c.due_response,
                     c.due_resolution, c.responded_at, c.handler, c.description) for c in query]
-    waiting = mediation_numbers([r.id for r in rows if r.state == "mediation"])
+    waiting = mediation_numbers([r.id for r in rows if r.is_open])  # in or after mediation
     for r in rows:
         r.mediation = waiting.get(r.id, "")
     return rows

@@ -34,6 +34,11 @@ def _keys(label: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def warm() -> None:
+    """Load the pinyin tables ahead of the first keystroke (call from a worker thread)."""
+    _keys("受理 停电")
+
+
 def rank(typed: str, label: str, keywords: Iterable[str] = ()) -> int | None:
     """How well ``typed`` matches ``label`` (or one of ``keywords``); None = not at all."""
     text = normalise_latin(typed.strip()).replace(" ", "")
