@@ -74,6 +74,17 @@ class OpinionFormScreen(FormScreen):
             err.update(t(f"civic.err.{code}") if code else "")
             err.set_class(not code, "-empty")
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The text and the date are checked as they are typed (the reason under them)."""
+        name = (event.input.id or "").removeprefix("f-")
+        if name not in ("content", "collected_on") or not self.is_mounted:
+            return
+        errors, _day = opinions.check(opinions.OpinionForm(
+            community_id=self.community_id, building_id=self.building_id,
+            content=self.value("content") or "-", collected_on=self.value("collected_on")))
+        self.show_error(name, None if name == "content" and not event.value
+                        else errors.get(name))
+
     def form(self) -> opinions.OpinionForm | None:
         place = self.value("household").strip()
         household = residents.find_household(self.building_id, place) if place else None
