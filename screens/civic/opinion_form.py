@@ -41,7 +41,7 @@ class OpinionFormScreen(FormScreen):
         place = old.place if old else (
             residents.household_place(self.household_id) if self.household_id else "")
         channels = [(t(f"civic.channel.{c}"), c) for c in opinions.CHANNELS]
-        categories = [(t(f"category.{c}"), c) for c in opinions.CATEGORIES]
+        categories = [(opinions.category_label(c), c) for c in opinions.categories()]
         with Vertical(classes="form"):
             yield Static(t("civic.form.opinion_title" if old is None else
                            "civic.form.opinion_edit"), classes="form-title")
@@ -51,7 +51,8 @@ class OpinionFormScreen(FormScreen):
                                                   self.channel, allow_blank=False,
                                                   id="f-channel", compact=True))
             yield from self.row("category", Select(categories, value=old.category if old
-                                                   and old.category else "119",
+                                                   and old.category in opinions.categories()
+                                                   else "119",
                                                    allow_blank=False, id="f-category",
                                                    compact=True))
             yield from self.row("content", Input(old.content if old else self.text,
