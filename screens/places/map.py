@@ -31,7 +31,7 @@ keymap.define("map.prev_grid", "shift+tab,left_square_bracket", "grid(-1)", show
 keymap.define("map.zoom", "z", "zoom")
 keymap.define("map.layout", "m", "layout")
 keymap.define("map.visit", "v", "visit")
-keymap.define("map.opinion", "i", "opinion")
+keymap.define("map.opinion", "i", "opinion", show=False)  # footer is full: help lists it
 
 
 def _colours(counts: dict[str, int]) -> str:
