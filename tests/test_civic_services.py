@@ -209,3 +209,16 @@ def test_merging_moves_the_opinions_and_deletes_the_source(town: dict[str, list[
     assert items.ranked(COMMUNITY)[0].opinions == 2
     assert LivelihoodItem.get_by_id(b).deleted
     assert _unchanged(lambda: items.merge(a, a)) == "same_item"
+
+
+def test_a_community_setting_adds_its_own_categories(town: dict[str, list[str]]) -> None:
+    from app.services.station import settings
+
+    form = opinions.OpinionForm(community_id=COMMUNITY, building_id=town["buildings"][0],
+                                content="垃圾堆放", category="环境卫生")
+    assert _unchanged(lambda: opinions.record(form)) == "choice"
+    settings.put_json(opinions.CATEGORY_SETTING, ["环境卫生", "停车交通"])
+    assert opinions.categories()[-2:] == ("环境卫生", "停车交通")
+    assert opinions.view(opinions.record(form)).category == "环境卫生"
+    assert opinions.category_label("环境卫生") == "环境卫生"
+    assert opinions.category_label("119") == "有难必帮"

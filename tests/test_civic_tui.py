@@ -143,3 +143,18 @@ async def test_a_meeting_on_the_top_item_records_its_vote(hubin: Paths) -> None:
     assert len(held) == 1 and held[0].decided == 1
     row = meetings.agenda(held[0].id)[0]
     assert (row.item_id, row.outcome, row.votes) == (top.id, "adopted", (21, 2, 1))
+
+
+async def test_the_notice_of_one_building_is_printed_from_the_list(hubin: Paths) -> None:
+    from app.tui import MulinApp
+
+    app = MulinApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f11")
+        await pilot.pause()
+        await pilot.press("p", "1", "2", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = sorted(p.suffix for p in (hubin.data_dir / "exports").glob("12栋-民生清单公示-*"))
+    assert written == [".pdf", ".xlsx"]

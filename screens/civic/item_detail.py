@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from app import keymap
 from app.i18n import t
-from app.services.civic import detail, items
+from app.services.civic import detail, items, opinions
 from screens.base import MulinScreen
 from screens.civic.choice import ChoiceDialog
 from screens.civic.item_form import ItemFormScreen
@@ -69,7 +69,7 @@ class ItemDetailScreen(MulinScreen):
                  kind=t(f"civic.kind.{r.kind}"), status=t(f"civic.status.{r.status}"),
                  owner=escape(r.owner) or "—", due=r.due_on.isoformat() if r.due_on else "—",
                  building=r.building or t("civic.community_wide"),
-                 category=t(f"category.{d.category}") if d.category else "—")
+                 category=opinions.category_label(d.category) if d.category else "—")
         if r.case_number:
             head += "\n" + t("civic.item.case", number=r.case_number)
         if d.reason:

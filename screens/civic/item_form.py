@@ -31,7 +31,7 @@ class ItemFormScreen(FormScreen):
         old = items.current_form(self.item_id) if self.item_id else None
         levels = [(t(f"civic.level3.{n}"), str(n)) for n in items.LEVELS]
         kinds = [(t(f"civic.kind.{k}"), k) for k in items.KINDS]
-        cats = [(t(f"category.{c}"), c) for c in opinions.CATEGORIES]
+        cats = [(opinions.category_label(c), c) for c in opinions.categories()]
         heading = t("civic.form.item_edit") if old else t("civic.form.item_new",
                                                           n=len(self.opinion_ids))
         with Vertical(classes="form"):
@@ -47,7 +47,8 @@ class ItemFormScreen(FormScreen):
             yield from self.row("kind", Select(kinds, value=old.kind if old else "major",
                                                allow_blank=False, id="f-kind", compact=True))
             yield from self.row("category", Select(
-                cats, value=old.category if old else "119",
+                cats, value=old.category if old and old.category in opinions.categories()
+                else "119",
                 allow_blank=False, id="f-category", compact=True))
             yield from self.row("owner", Input(old.owner if old else "", id="f-owner",
                                                compact=True))

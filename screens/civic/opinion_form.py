@@ -41,7 +41,7 @@ class OpinionFormScreen(FormScreen):
         place = old.place if old else (
             residents.household_place(self.household_id) if self.household_id else "")
         channels = [(t(f"civic.channel.{c}"), c) for c in opinions.CHANNELS]
-        categories = [(t(f"category.{c}"), c) for c in opinions.CATEGORIES]
+        categories = [(opinions.category_label(c), c) for c in opinions.categories()]
         with Vertical(classes="form"):
             yield Static(t("civic.form.opinion_title" if old is None else
                            "civic.form.opinion_edit"), classes="form-title")
@@ -51,7 +51,8 @@ class OpinionFormScreen(FormScreen):
                                                   self.channel, allow_blank=False,
                                                   id="f-channel", compact=True))
             yield from self.row("category", Select(categories, value=old.category if old
-                                                   and old.category else "119",
+                                                   and old.category in opinions.categories()
+                                                   else "119",
                                                    allow_blank=False, id="f-category",
                                                    compact=True))
             yield from self.row("content", Input(old.content if old else self.text,
@@ -73,6 +74,17 @@ class OpinionFormScreen(FormScreen):
         for err in self.query(f"#err-{name}").results(Static):
             err.update(t(f"civic.err.{code}") if code else "")
             err.set_class(not code, "-empty")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The text and the date are checked as they are typed (the reason under them)."""
+        name = (event.input.id or "").removeprefix("f-")
+        if name not in ("content", "collected_on") or not self.is_mounted:
+            return
+        errors, _day = opinions.check(opinions.OpinionForm(
+            community_id=self.community_id, building_id=self.building_id,
+            content=self.value("content") or "-", collected_on=self.value("collected_on")))
+        self.show_error(name, None if name == "content" and not event.value
+                        else errors.get(name))
 
     def form(self) -> opinions.OpinionForm | None:
         place = self.value("household").strip()

@@ -31,6 +31,7 @@ keymap.define("map.prev_grid", "shift+tab,left_square_bracket", "grid(-1)", show
 keymap.define("map.zoom", "z", "zoom")
 keymap.define("map.layout", "m", "layout")
 keymap.define("map.visit", "v", "visit")
+keymap.define("map.opinion", "i", "opinion", show=False)  # footer is full: help lists it
 
 
 def _colours(counts: dict[str, int]) -> str:
@@ -46,7 +47,8 @@ class MapScreen(MulinScreen):
     #map-side { width: 28; height: 1fr; border-left: solid $primary; padding: 0 1; }
     """
     KEYS = ("map.up", "map.down", "map.left", "map.right", "nav.open", "map.next_grid",
-            "map.prev_grid", "nav.search", "map.zoom", "map.layout", "map.visit", "nav.back")
+            "map.prev_grid", "nav.search", "map.zoom", "map.layout", "map.visit", "map.opinion",
+            "nav.back")
 
     def __init__(self) -> None:
         super().__init__()
@@ -216,6 +218,13 @@ class MapScreen(MulinScreen):
             self.moving = None
             self.notify(t("map.move_cancelled"))
             self.redraw()
+
+    def action_opinion(self) -> None:
+        """An opinion 居民意见 about the selected building (household optional)."""
+        if self.selected:
+            from screens.civic.reach import new_opinion
+
+            new_opinion(self, self.selected, done=lambda _r: self.reload())
 
     def action_visit(self) -> None:
         if self.selected:

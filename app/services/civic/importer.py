@@ -134,7 +134,7 @@ def _form(community_id: str, values: dict[str, str],
     if place and household is None:
         reasons.append(t("civic.import.bad_place", place=place))
     channel = _choice(values.get("channel", ""), opinions.CHANNELS, "civic.channel", "other")
-    category = _choice(values.get("category", ""), opinions.CATEGORIES, "category", "119")
+    category = _choice(values.get("category", ""), opinions.categories(), "category", "119")
     if channel is None:
         reasons.append(t("civic.import.bad_channel", value=values.get("channel", "")))
     if category is None:
@@ -233,5 +233,5 @@ def _template_xlsx(part: Path) -> None:
     notes.append([i18n.t("civic.import.channels") + "、".join(
         i18n.t(f"civic.channel.{c}") for c in opinions.CHANNELS)])
     notes.append([i18n.t("civic.import.categories") + "、".join(
-        f"{c} {i18n.t(f'category.{c}')}" for c in opinions.CATEGORIES)])
+        opinions.category_label(c) for c in opinions.categories())])
     wb.save(part)

@@ -17,7 +17,7 @@ from typing import Any, cast
 from pydantic import BaseModel
 
 from app import clock, store
-from app.services.civic.opinions import CATEGORIES, CivicError, parse_day
+from app.services.civic.opinions import CATEGORIES, CivicError, categories, parse_day
 from app.validators import normalise
 from models.cases import Case
 from models.places import Building, Resident
@@ -103,7 +103,7 @@ def _check_form(form: ItemForm) -> tuple[dict[str, str], date | None]:
         errors["importance"] = "level"
     if form.kind not in KINDS:
         errors["kind"] = "choice"
-    if form.category not in CATEGORIES:
+    if form.category not in categories():
         errors["category"] = "choice"
     if normalise(form.due_on):
         try:

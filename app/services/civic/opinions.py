@@ -24,6 +24,24 @@ CHANNELS = ("visit", "grid_meeting", "group_chat", "mailbox", "wechat", "patrol"
 #: 五有五必 (110 有求必应, 114 有问必答, 119 有难必帮, 120 有呼必救, 122 有堵必疏)
 CATEGORIES = ("110", "114", "119", "120", "122")
 MAX_TEXT = 500
+#: Community setting: more categories (names) beside 五有五必, e.g. ["环境卫生", "停车交通"].
+CATEGORY_SETTING = "civic.categories"
+
+
+def categories() -> tuple[str, ...]:
+    """五有五必 codes, then the community's own category names (a synced setting)."""
+    from app.services.station import settings
+
+    extra = settings.get_json(CATEGORY_SETTING)
+    names = [str(x).strip() for x in extra if str(x).strip()] if isinstance(extra, list) else []
+    return (*CATEGORIES, *dict.fromkeys(n for n in names if n not in CATEGORIES))
+
+
+def category_label(code: str) -> str:
+    """五有五必 by its catalog name; a setting's category is its own name."""
+    from app.i18n import t
+
+    return t(f"category.{code}") if code in CATEGORIES else code
 
 
 class CivicError(ValueError):
@@ -80,7 +98,7 @@ def check(form: OpinionForm) -> tuple[dict[str, str], date | None]:
         errors["content"] = "too_long"
     if form.channel not in CHANNELS:
         errors["channel"] = "choice"
-    if form.category not in CATEGORIES:
+    if form.category not in categories():
         errors["category"] = "choice"
     building = _building(form.building_id)
     if building is None or building.community_id != form.community_id:
