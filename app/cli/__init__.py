@@ -12,7 +12,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from app import __version__, i18n
+from app import __version__, i18n, store
+from app.cli import errors
 from app.cli.common import CliError, Env
 
 
@@ -35,9 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    env = Env.from_args(args)
+    store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
     handler = getattr(args, "handler", None)
     try:
+        env = Env.from_args(args)
         if handler is None:
             from app.cli.tui import run_tui
 
@@ -47,5 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mulin: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print("mulin: interrupted", file=sys.stderr)
+        print(f"mulin: {i18n.t('faults.interrupted')}", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback (issue 18)
+        message, status = errors.describe(exc)
+        print(f"mulin: {message}", file=sys.stderr)
+        return status

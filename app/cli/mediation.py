@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import CliError, Env
+from app.cli.common import CliError, Env, written_atomically
+from app.cli.errors import os_message
 from app.i18n import t
 
 
@@ -32,8 +33,12 @@ def cmd_export(env: Env, args: argparse.Namespace) -> int:
     mediation_id = mediation_views.by_number(ctx.community_id, args.number)
     if mediation_id is None:
         raise CliError(t("med.cli.no_number", number=args.number))
-    out = Path(args.out) if args.out else None
-    path = agreement_doc.export(mediation_id, args.format, out, args.with_contact)
+    path = Path(args.out) if args.out else agreement_doc.default_path(args.number, args.format)
+    try:
+        with written_atomically(path) as part:
+            agreement_doc.export(mediation_id, args.format, part, args.with_contact)
+    except OSError as exc:
+        raise CliError(os_message(exc, path)) from exc
     print(t("med.cli.written", path=str(path)))
     return 0
 

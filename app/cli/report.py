@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import CliError, Env
+from app.cli.common import CliError, Env, written_atomically
+from app.cli.errors import os_reason
 from app.i18n import t
 
 
@@ -35,9 +36,11 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
         env.paths.exports / f"report-{period.label}.{args.format}"
     title = t("report.title", community=community.name, month=period.label)
     try:
-        path = metrics.write_report(community.id, period, args.format, out, title=title)
+        with written_atomically(out) as part:
+            metrics.write_report(community.id, period, args.format, part, title=title)
     except OSError as exc:
-        raise CliError(t("report.cannot_write", path=str(out), detail=str(exc))) from exc
+        raise CliError(t("report.cannot_write", path=str(out), detail=os_reason(exc))) from exc
+    path = out
     total = metrics.total(community.id, period)
     print(t("report.done", path=str(path), received=total.received,
             response=metrics.percent(total.response_rate),

@@ -186,7 +186,8 @@ def export_bundle(path: Path, full: bool = False,
 
 def _mark_exported() -> None:
     own = have_vector().get(store.context().station_id, 0)
-    station_service.mark_exported(own)
+    with store.immediate():
+        station_service.mark_exported(own)
 
 
 # -- import ----------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
     if ReceivedBundle.get_or_none(ReceivedBundle.id == h.bundle_id):
         result.status = "already"
         return result
-    with db.atomic("IMMEDIATE"):
+    with store.immediate():  # waits while another process writes (issue 18)
         _record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:

@@ -74,17 +74,29 @@ def copy_database(source: Path, target: Path) -> Path:
     part = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
     _checkpoint()
-    src = dbmod.connect_file(source, db.cipher_key)
     try:
-        dst = dbmod.connect_file(part, db.cipher_key)
+        src = dbmod.connect_file(source, db.cipher_key)
         try:
-            src.backup(dst)
+            dst = dbmod.connect_file(part, db.cipher_key)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    os.replace(part, target)
+            src.close()
+        os.replace(part, target)
+    except BaseException:
+        _remove_part(part)  # a full disk leaves nothing behind (issue 18)
+        raise
     return target
+
+
+def _remove_part(part: Path) -> None:
+    for leftover in (part, part.with_name(part.name + "-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def make_backup(paths: Paths, reason: str = "manual", keep: int = DEFAULT_KEEP) -> Path:

@@ -1,0 +1,99 @@
+"""Every failure of a command as one line in the interface language (issue 18).
+
+:func:`describe` turns any exception that escapes a command into ``(message, status)``:
+a busy or damaged database, a full or read-only disk, a directory where a file should
+be, a name too long … and, for anything unforeseen, one line naming the error instead
+of a Python traceback. :func:`waiter` is the command line's way of waiting for a busy
+database (another ``mulin`` importing): it says so once on stderr; Ctrl+C cancels.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+
+from pydantic import ValidationError
+
+from app.i18n import t
+
+#: errno -> catalog key for the reason (``faults.os.<name>``).
+_ERRNO = {
+    errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EACCES: "denied",
+    errno.EPERM: "denied", errno.EROFS: "readonly", errno.EISDIR: "is_dir",
+    errno.ENOTDIR: "not_dir", errno.ENAMETOOLONG: "too_long", errno.ENOENT: "missing",
+    errno.EEXIST: "exists", errno.EIO: "io",
+}
+
+#: Words in SQLite's messages -> catalog key (``faults.db.<name>``).
+_SQLITE = (
+    ("locked", "busy"), ("busy", "busy"), ("full", "full"), ("readonly", "readonly"),
+    ("read-only", "readonly"), ("malformed", "malformed"), ("not a database", "malformed"),
+    ("unable to open", "cannot_open"), ("disk i/o", "io"), ("no such table", "malformed"),
+)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the interface language."""
+    name = _ERRNO.get(exc.errno or 0)
+    return t(f"faults.os.{name}") if name else (exc.strerror or str(exc))
+
+
+def os_message(exc: OSError, path: object = None) -> str:
+    where = path if path is not None else (exc.filename or "")
+    return t("faults.os_error", path=str(where), reason=os_reason(exc))
+
+
+def db_reason(exc: BaseException) -> str | None:
+    """A SQLite error's reason in the interface language; None if not recognised."""
+    text = str(exc).lower()
+    for word, name in _SQLITE:
+        if word in text:
+            return t(f"faults.db.{name}")
+    return None
+
+
+def validation_message(exc: ValidationError) -> str:
+    """pydantic's errors without its English wrapping ("Value error, …")."""
+    parts = []
+    for err in exc.errors():
+        msg = str(err.get("msg", ""))
+        for lead in ("Value error, ", "Assertion failed, "):
+            msg = msg.removeprefix(lead)
+        parts.append(msg)
+    return "; ".join(parts)
+
+
+def describe(exc: BaseException) -> tuple[str, int]:
+    """One line and an exit status for an exception a command did not handle."""
+    from app.store import DatabaseBusy, NoStationError, is_busy
+
+    if isinstance(exc, DatabaseBusy) or is_busy(exc):
+        return t("faults.db.busy_cli"), 1
+    if isinstance(exc, NoStationError):
+        return t("faults.no_station"), 1
+    if isinstance(exc, OSError):
+        return os_message(exc), 1
+    if isinstance(exc, ValidationError):
+        return validation_message(exc), 1
+    reason = db_reason(exc) if _is_database_error(exc) else None
+    if reason is not None:
+        return t("faults.db_error", reason=reason), 1
+    return t("faults.unexpected", kind=type(exc).__name__, detail=str(exc)[:200]), 1
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    names = {c.__name__ for c in type(exc).__mro__}
+    return bool(names & {"DatabaseError", "OperationalError", "IntegrityError"})
+
+
+class Waiter:
+    """The command line's waiter: one line on stderr, then wait until Ctrl+C."""
+
+    def __init__(self) -> None:
+        self.told = False
+
+    def __call__(self, seconds: float) -> bool:
+        if not self.told:
+            print(t("faults.waiting_cli"), file=sys.stderr, flush=True)
+            self.told = True
+        return True
