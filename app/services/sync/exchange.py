@@ -24,7 +24,7 @@ from typing import Any
 
 from app import clock, store
 from app.i18n import t
-from app.services.station import derived, settings
+from app.services.station import derived, epoch, settings
 from app.services.station import identity as station_service
 from app.services.sync import bundle, duplicates, keys
 from app.services.sync.bundle import Bundle, BundleError
@@ -126,7 +126,8 @@ def _plan(full: bool) -> tuple[dict[str, int], dict[str, int]]:
     have = have_vector()
     if full:
         return have, {o: 0 for o in have}
-    acks = [json.loads(p.acks) for p in Peer.select()]
+    gone = epoch.retired()  # a restored station's old id never acknowledges again
+    acks = [json.loads(p.acks) for p in Peer.select() if p.id not in gone]
     low = {o: min([a.get(o, 0) for a in acks], default=0) for o in have}
     return have, {o: min(low[o], have[o]) for o in have}
 

@@ -198,12 +198,32 @@ def restore(paths: Paths, file: Path) -> Path:
     if ctx is not None and facts.community_id != ctx.community_id:
         raise BackupError(f"{file}: this backup belongs to another community; "
                           "it cannot be restored here")
-    if ctx is not None and facts.station_id != ctx.station_id:
+    if ctx is not None and facts.station_id not in (ctx.station_id, *_previous_ids()):
         raise BackupError(f"{file}: this backup is of another station of the community; "
                           "restore it into an empty data directory instead")
     safety = make_backup(paths, "prerestore", keep=max(DEFAULT_KEEP, len(list_backups(paths)) + 1))
+    known = [ctx.station_id, *_previous_ids()] if ctx is not None else []
     _copy_into_live(file)
+    _rebirth(paths, retire=ctx is not None, known=known)
     return safety
+
+
+def _previous_ids() -> list[str]:
+    from app.services.station import epoch
+
+    return epoch.previous_ids()
+
+
+def _rebirth(paths: Paths, retire: bool, known: list[str]) -> None:
+    """The restored copy counts its changes under a new station id (issue 18): the
+    numbers given out after the backup are held by peers and must never be reused.
+    Restored in place, the old id is retired; into an empty folder (the original may
+    still be in use) the copy simply becomes one more station."""
+    from app.services.station import epoch
+    from app.services.station import identity as station
+
+    if station.open_station(paths) is not None:
+        epoch.new_identity(retire=retire, known=known)
 
 
 def _copy_into_live(file: Path) -> None:
