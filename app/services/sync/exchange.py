@@ -26,7 +26,7 @@ from app import clock, store
 from app.i18n import t
 from app.services.station import derived, epoch, settings
 from app.services.station import identity as station_service
-from app.services.sync import bundle, duplicates, keys
+from app.services.sync import bundle, duplicates, keys, poison
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector
 from models.db import db
@@ -83,11 +83,14 @@ class ImportResult:
     missing: list[Missing] = field(default_factory=list)
     skew: list[SkewWarning] = field(default_factory=list)
     duplicates: int = 0
+    moved_to: str = ""  # a poisoned bundle, moved aside (issue 18)
 
     def text(self) -> str:
         name = Path(self.path).name
         if self.status == "refused":
-            return t("sync.import.refused", file=name, reason=self.reason)
+            text = t("sync.import.refused", file=name, reason=self.reason)
+            return text + (t("faults.poison.moved", path=self.moved_to) if self.moved_to
+                           else "")
         if self.status != "applied":
             return t(f"sync.import.{self.status}", file=name, source=self.source)
         return t("sync.import.applied", file=name, source=self.source, new=self.new,
@@ -346,7 +349,8 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
                 HeldBundle.insert(id=h.bundle_id, source=h.source, content=raw,
                                   received_at=clock.to_storage(clock.now())).execute()
             return result
-        _apply(b, result, progress)
+        with poison.as_refusal():  # data that cannot be applied refuses the bundle
+            _apply(b, result, progress)
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
@@ -394,6 +398,10 @@ def import_files(paths: Iterable[Path], progress: Progress | None = None) -> lis
 def _try(path: Path, progress: Progress | None) -> ImportResult:
     try:
         return import_bundle(path, progress)
+    except poison.PoisonBundle as exc:  # moved aside: never blocks the folder again
+        moved = poison.quarantine(path)
+        return ImportResult(str(path), "refused", reason=str(exc),
+                            moved_to=str(moved) if moved else "")
     except BundleError as exc:
         return ImportResult(str(path), "refused", reason=str(exc))
 
