@@ -346,10 +346,27 @@ def immediate() -> Iterator[None]:
     try:
         yield
     except BaseException:
-        atomic.__exit__(*sys.exc_info())  # rolls back
+        try:
+            atomic.__exit__(*sys.exc_info())  # rolls back
+        except Exception:  # noqa: BLE001 - SQLite already rolled back (a full disk)
+            pass
         raise
     else:
-        atomic.__exit__(None, None, None)
+        try:
+            atomic.__exit__(None, None, None)  # commits
+        except Exception as exc:
+            cause = real_error(exc)  # the commit's own error, not the failed rollback's
+            if cause is not exc:
+                raise cause from None
+            raise
+
+
+def real_error(exc: BaseException) -> BaseException:
+    """Past "cannot rollback - no transaction is active" (SQLite already rolled back
+    after a full disk) to the error that caused it."""
+    while "no transaction is active" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
 
 
 @contextmanager

@@ -37,21 +37,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
-    handler = getattr(args, "handler", None)
+    env: Env | None = None
     try:
         env = Env.from_args(args)
-        if handler is None:
-            from app.cli.tui import run_tui
-
-            return run_tui(env)
-        return int(handler(env, args) or 0)
-    except CliError as exc:
-        print(f"mulin: {exc}", file=sys.stderr)
-        return exc.status
-    except KeyboardInterrupt:
-        print(f"mulin: {i18n.t('faults.interrupted')}", file=sys.stderr)
-        return 130
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback (issue 18)
-        message, status = errors.describe(exc)
+        return _run(env, args)
+    except (Exception, KeyboardInterrupt) as exc:  # one line, never a traceback (issue 18)
+        message, status = _failure(exc)
         print(f"mulin: {message}", file=sys.stderr)
+        if env is not None:
+            errors.forget_empty_database(env.paths)
         return status
+
+
+def _run(env: Env, args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from app.cli.tui import run_tui
+
+        return run_tui(env)
+    return int(handler(env, args) or 0)
+
+
+def _failure(exc: BaseException) -> tuple[str, int]:
+    if isinstance(exc, CliError):
+        return str(exc), exc.status
+    if isinstance(exc, KeyboardInterrupt):
+        return i18n.t("faults.interrupted"), 130
+    return errors.describe(exc)

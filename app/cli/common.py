@@ -34,6 +34,8 @@ class Env:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Env:
+        if args.lang:
+            i18n.set_lang(args.lang)  # before any message
         if args.data_dir is not None and not args.data_dir.strip():
             raise CliError(i18n.t("faults.empty_data_dir"), status=2)
         paths = config.resolve(args.data_dir, args.demo)

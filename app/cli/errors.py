@@ -9,20 +9,18 @@ database (another ``mulin`` importing): it says so once on stderr; Ctrl+C cancel
 
 from __future__ import annotations
 
-import errno
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
+from app.config import Paths
 from app.i18n import t
+from app.oserrors import os_reason
 
-#: errno -> catalog key for the reason (``faults.os.<name>``).
-_ERRNO = {
-    errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EACCES: "denied",
-    errno.EPERM: "denied", errno.EROFS: "readonly", errno.EISDIR: "is_dir",
-    errno.ENOTDIR: "not_dir", errno.ENAMETOOLONG: "too_long", errno.ENOENT: "missing",
-    errno.EEXIST: "exists", errno.EIO: "io",
-}
+__all__ = ["describe", "os_message", "os_reason", "Waiter"]
 
 #: Words in SQLite's messages -> catalog key (``faults.db.<name>``).
 _SQLITE = (
@@ -30,12 +28,6 @@ _SQLITE = (
     ("read-only", "readonly"), ("malformed", "malformed"), ("not a database", "malformed"),
     ("unable to open", "cannot_open"), ("disk i/o", "io"), ("no such table", "malformed"),
 )
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, in the interface language."""
-    name = _ERRNO.get(exc.errno or 0)
-    return t(f"faults.os.{name}") if name else (exc.strerror or str(exc))
 
 
 def os_message(exc: OSError, path: object = None) -> str:
@@ -52,6 +44,11 @@ def db_reason(exc: BaseException) -> str | None:
     return None
 
 
+def damaged(exc: BaseException) -> bool:
+    """The database file itself is damaged (or not a database)."""
+    return _is_database_error(exc) and db_reason(exc) == t("faults.db.malformed")
+
+
 def validation_message(exc: ValidationError) -> str:
     """pydantic's errors without its English wrapping ("Value error, …")."""
     parts = []
@@ -65,8 +62,10 @@ def validation_message(exc: ValidationError) -> str:
 
 def describe(exc: BaseException) -> tuple[str, int]:
     """One line and an exit status for an exception a command did not handle."""
-    from app.store import DatabaseBusy, NoStationError, is_busy
+    from app.store import DatabaseBusy, NoStationError, is_busy, real_error
 
+    if real_error(exc) is not exc:
+        return describe(real_error(exc))  # SQLite rolled back itself (a full disk)
     if isinstance(exc, DatabaseBusy) or is_busy(exc):
         return t("faults.db.busy_cli"), 1
     if isinstance(exc, NoStationError):
@@ -77,8 +76,48 @@ def describe(exc: BaseException) -> tuple[str, int]:
         return validation_message(exc), 1
     reason = db_reason(exc) if _is_database_error(exc) else None
     if reason is not None:
+        if _disk_full():  # SQLite says "disk I/O error" when it cannot grow its WAL
+            reason = t("faults.db.full")
+        elif _read_only():  # … and "unable to open" when it cannot make its WAL files
+            reason = t("faults.db.readonly")
         return t("faults.db_error", reason=reason), 1
     return t("faults.unexpected", kind=type(exc).__name__, detail=str(exc)[:200]), 1
+
+
+def _database_folder() -> Path | None:
+    from models.db import db
+
+    return Path(str(db.database)).parent if db.database else None
+
+
+def _disk_full() -> bool:
+    folder = _database_folder()
+    try:
+        return folder is not None and shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _read_only() -> bool:
+    folder = _database_folder()
+    try:
+        return folder is not None and (
+            bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK))
+    except OSError:
+        return False
+
+
+def forget_empty_database(paths: Paths) -> None:
+    """A command that failed before writing anything leaves no 0-byte database behind."""
+    try:
+        if paths.database.is_file() and paths.database.stat().st_size == 0:
+            from models.db import db
+
+            db.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _is_database_error(exc: BaseException) -> bool:

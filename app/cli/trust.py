@@ -143,7 +143,18 @@ def cmd_restore(env: Env, args: argparse.Namespace) -> int:
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import check
 
-    env.open()
+    try:
+        env.open()
+    except CliError:
+        raise
+    except Exception as exc:  # a damaged file is what check reports
+        from app.cli.errors import damaged, describe
+
+        if not damaged(exc):
+            raise
+        print(t("trust.check_problem", kind=t("check.integrity"), detail=describe(exc)[0]))
+        print(t("trust.check_failed", n=1))
+        return 1
     problems = check.run(progress_printer if sys.stderr.isatty() else None)
     for p in problems:
         print(t("trust.check_problem", kind=t(f"check.{p.kind}"), detail=p.detail))
