@@ -129,15 +129,36 @@ def _encrypted(env: Env) -> bool:
 
 
 def cmd_restore(env: Env, args: argparse.Namespace) -> int:
-    from app.services.trust import backup
+    from app.services.trust import backup, checksum
 
-    env.open()
+    file = Path(args.file)
+    ctx = env.open()
+    key = _backup_key(file) if ctx is None else None  # an empty folder: the backup's own
+    if file.is_file() and checksum.verify(file) is None:
+        print(t("faults.backup.unchecked", file=args.file), file=sys.stderr)
     try:
-        safety = backup.restore(env.paths, Path(args.file))
+        safety = backup.restore(env.paths, file, key)
     except backup.BackupError as exc:
         raise CliError(t("trust.restore_refused", reason=str(exc))) from exc
-    print(t("trust.restore_done", file=args.file, safety=str(safety)))
+    if safety is None:
+        print(t("faults.backup.restored_new", file=args.file,
+                path=str(env.paths.data_dir)))
+    else:
+        print(t("trust.restore_done", file=args.file, safety=str(safety)))
     return 0
+
+
+def _backup_key(file: Path) -> str | None:
+    """The passphrase of an encrypted backup restored into an empty folder."""
+    from app.services.trust import crypto_db
+    from models import db as dbmod
+
+    if not file.is_file() or not dbmod.is_encrypted_file(file):
+        return None
+    given = os.environ.get(crypto_db.ENV_PASSPHRASE) or _ask(t("trust.ask_passphrase"))
+    if not given:
+        raise CliError(t("trust.passphrase_needed", env=crypto_db.ENV_PASSPHRASE))
+    return given
 
 
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
