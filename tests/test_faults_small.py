@@ -75,3 +75,66 @@ def test_backups_carry_a_checksum_and_pruning_removes_it(
     assert checksum.verify(made[-1]) is True
     assert not made[0].exists() and not checksum.sidecar(made[0]).exists()
     db.close()
+
+
+def test_two_stations_with_one_prefix_are_reported(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+    from app.services.trust import check
+    from tests.sync_support import Net, seed_content
+
+    net = Net(tmp_path / "net")
+    net.add("desk", "DT")
+    seed_content()
+    net.add("lap1", "LA")
+    net.add("lap2", "LA")  # joined from two key files, before either knew the other
+    net.import_("lap1", net.export("desk", tmp_path / "d.mulin", full=True))
+    lap1 = net.export("lap1", tmp_path / "l1.mulin", full=True)
+    net.use("lap2")
+    db.close()
+    assert main(["--data-dir", str(net.paths["lap2"].data_dir), "import", str(lap1)]) == 0
+    assert "LA" in capsys.readouterr().err
+    net.current = None
+    net.use("lap2")
+    assert [p.kind for p in check.run()] == ["prefix_clash"]
+
+
+def test_a_demo_cut_short_is_finished(hubin: Paths,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The Hubin template holds the demo's data but not its operators (the last step),
+    as a build killed during the index would leave it."""
+    from app.cli import main
+    from app.services.trust.operators import has_operators
+
+    db.close()
+    status = main(["--data-dir", str(hubin.data_dir), "demo", "--community", "hubin",
+                   "--seed", "1"])
+    out = capsys.readouterr()
+    assert status == 0, out.err
+    assert "已补完" in out.out and has_operators()
+    db.close()
+    again = main(["--data-dir", str(hubin.data_dir), "demo", "--community", "hubin",
+                  "--seed", "1"])
+    assert again == 1 and "已经有社区" in capsys.readouterr().err
+
+
+def test_no_english_in_the_chinese_interface(empty_station: Paths,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    db.close()
+    os.environ["MULIN_PIN"] = "12"
+    try:
+        status = main(["--data-dir", str(empty_station.data_dir), "operator", "add", "张三",
+                       "--role", "duty"])
+    finally:
+        del os.environ["MULIN_PIN"]
+    err = capsys.readouterr().err
+    assert status == 1 and "PIN 须为 4 到 8 位数字" in err and "Value error" not in err
+    for args in (["init", "--community", "x", "--station", "y", "--prefix", "1"],
+                 ["init", "--community", "x", "--station", "y", "--prefix", "AB",
+                  "--no-encrypt"]):
+        db.close()
+        assert main(["--data-dir", str(empty_station.data_dir), *args]) == 1
+        err = capsys.readouterr().err
+        assert not any(w in err for w in ("already", "prefix must", "Value error")), err

@@ -60,7 +60,7 @@ def _run(env: Env, args: argparse.Namespace) -> int:
 
 def _failure(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, CliError):
-        return str(exc), exc.status
+        return errors.localise(str(exc)), exc.status
     if isinstance(exc, KeyboardInterrupt):
         return i18n.t("faults.interrupted"), 130
     return errors.describe(exc)

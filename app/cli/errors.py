@@ -10,6 +10,7 @@ database (another ``mulin`` importing): it says so once on stderr; Ctrl+C cancel
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -44,6 +45,38 @@ def db_reason(exc: BaseException) -> str | None:
     return None
 
 
+#: English messages of services that have no catalog keys yet -> key (issue 18): the
+#: operator checks (app/services/trust/operators.py) and pydantic's own wording.
+_ENGLISH = (
+    (re.compile(r"^PIN must be 4 to 8 digits$"), "faults.msg.pin"),
+    (re.compile(r"^name is empty$"), "faults.msg.name_empty"),
+    (re.compile(r"^role must be one of (?P<roles>.+)$"), "faults.msg.role"),
+    (re.compile(r"^an operator named '?(?P<name>.+?)'? already exists$"),
+     "faults.msg.operator_exists"),
+    (re.compile(r"^no such operator$"), "faults.msg.no_operator"),
+    (re.compile(r"^String should have at most (?P<n>\d+) characters?$"), "faults.msg.too_long"),
+    (re.compile(r"^String should have at least (?P<n>\d+) characters?$"),
+     "faults.msg.too_short"),
+    (re.compile(r"^Field required$"), "faults.msg.required"),
+)
+
+
+def localise(message: str) -> str:
+    """A refusal's text without pydantic's "Value error," and, in Chinese, without the
+    English of services that predate their catalog keys."""
+    parts = []
+    for part in message.split("; "):
+        for lead in ("Value error, ", "Assertion failed, "):
+            part = part.removeprefix(lead)
+        for pattern, key in _ENGLISH:
+            found = pattern.match(part)
+            if found:
+                part = t(key, **found.groupdict())
+                break
+        parts.append(part)
+    return t("faults.msg.joiner").join(parts)
+
+
 def damaged(exc: BaseException) -> bool:
     """The database file itself is damaged (or not a database)."""
     return _is_database_error(exc) and db_reason(exc) == t("faults.db.malformed")
@@ -73,7 +106,7 @@ def describe(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, OSError):
         return os_message(exc), 1
     if isinstance(exc, ValidationError):
-        return validation_message(exc), 1
+        return localise(validation_message(exc)), 1
     reason = db_reason(exc) if _is_database_error(exc) else None
     if reason is not None:
         if _disk_full():  # SQLite says "disk I/O error" when it cannot grow its WAL

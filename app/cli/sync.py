@@ -162,7 +162,17 @@ def _report(results: list[Any]) -> int:
         if r.duplicates:
             print("  " + t("sync.duplicates_found", n=r.duplicates))
         refused += r.status == "refused"
+    _warn_prefix_clashes()
     return 1 if refused else 0
+
+
+def _warn_prefix_clashes() -> None:
+    """A station learnt of through sync that uses our case-number prefix (issue 18)."""
+    from app.services.station import epoch
+
+    for prefix, names in epoch.prefix_clashes():
+        print(t("faults.prefix_clash", prefix=prefix, stations=", ".join(names)),
+              file=sys.stderr)
 
 
 def cmd_import(env: Env, args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from app.services.trust.operators import add_demo_operators
 
 def run_tui(env: Env) -> int:
     ctx = env.open()
-    if env.demo and (ctx is None or demo.is_empty()):
+    if env.demo and (ctx is None or demo.is_empty() or demo.unfinished()):
         print(t("cli.demo_first_use"), file=sys.stderr)
         demo.fill(demo.DEFAULT_COMMUNITY, demo.DEFAULT_SEED, clock.today(), progress_printer)
         add_demo_operators()  # issue 9: admin 0000, duty 1111, grid worker 2222

@@ -82,3 +82,11 @@ def reused_numbers(station_id: str) -> list[tuple[str, int, int]]:
         if held > top:
             out.append((peer.name or peer.id[:8], held, int(top)))
     return out
+
+
+def prefix_clashes() -> list[tuple[str, list[str]]]:
+    """Prefixes (case numbers' first letters) used by more than one live station."""
+    by_prefix: dict[str, list[str]] = {}
+    for s in Station.select().where(Station.deleted == False):  # noqa: E712
+        by_prefix.setdefault(s.prefix, []).append(s.name)
+    return sorted((p, sorted(names)) for p, names in by_prefix.items() if len(names) > 1)

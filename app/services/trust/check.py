@@ -128,9 +128,17 @@ def reused_numbers() -> Iterator[Problem]:
         yield Problem("seq_reused", f"{peer}: {held} > {top}")
 
 
+def prefixes() -> Iterator[Problem]:
+    """Two live stations of the community with one prefix issue the same case numbers."""
+    from app.services.station import epoch
+
+    for prefix, names in epoch.prefix_clashes():
+        yield Problem("prefix_clash", f"{prefix}: {', '.join(names)}")
+
+
 CHECKS: tuple[Callable[[], Iterator[Problem]], ...] = (
     integrity, foreign_keys, case_states, unlogged_rows, missing_rows, sequences,
-    reused_numbers)
+    reused_numbers, prefixes)
 
 
 def run(progress: Callable[[str, float], None] | None = None) -> list[Problem]:
