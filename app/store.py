@@ -4,30 +4,47 @@ Services open a :func:`write` block and call ``insert`` / ``update`` / ``delete`
 ``append`` on it; each call writes the row and a :class:`models.sync.Change` in the same
 SQLite transaction (DESIGN.md, sync contract 1). If anything raises, nothing is written
 and nothing is logged.
+
+**A busy database** (another process — an import, a sync — holds the write lock):
+:func:`immediate` retries ``BEGIN IMMEDIATE`` and between tries asks the thread's
+*waiter* (see :func:`waiting`) whether to keep waiting; the CLI's waiter says so on
+stderr and waits until Ctrl+C, the TUI's shows a cancellable notice. Without a waiter a
+busy database raises :class:`DatabaseBusy` after SQLite's ``busy_timeout``.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from peewee import BooleanField, ForeignKeyField, Model
+from peewee import BooleanField, ForeignKeyField, Model, OperationalError
 
 from app import clock
 from app.hlc import HLC, stamp_key
 from models.base import BaseModel, SyncedModel
-from models.db import db
+from models.db import PRAGMAS, db
 from models.sync import Change
 
 
 class NoStationError(RuntimeError):
     """No station is active: run ``mulin init`` or use ``--demo``."""
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the write lock and the caller stopped waiting."""
+
+
+#: ``waiter(seconds waited so far)`` -> keep waiting? Called between tries.
+Waiter = Callable[[float], bool]
 
 
 @dataclass
@@ -42,7 +59,10 @@ class StationContext:
 
 
 _context: StationContext | None = None
-_open_tx: Tx | None = None
+#: Per thread: the open transaction (nested writes join it) and the waiter.
+_local = threading.local()
+#: For threads without their own :func:`waiting`: (waiter, ms per try) or None.
+_default_wait: tuple[Waiter | None, int] | None = None
 
 
 def activate(ctx: StationContext | None) -> None:
@@ -255,21 +275,115 @@ class Tx:
         self.update(model, row_id, deleted=True)
 
 
+# -- waiting for a busy database ---------------------------------------------------------
+def is_busy(exc: BaseException) -> bool:
+    """True for "database is locked / busy" (another process holds the write lock)."""
+    if isinstance(exc, DatabaseBusy):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
+
+
+def set_default_wait(waiter: Waiter | None, try_ms: int) -> None:
+    """Process-wide: how threads without their own :func:`waiting` wait (CLI, TUI)."""
+    global _default_wait
+    _default_wait = (waiter, try_ms)
+
+
+@contextmanager
+def waiting(waiter: Waiter | None, try_ms: int = 300) -> Iterator[None]:
+    """In this thread, a busy database calls ``waiter`` every ``try_ms`` until it says no."""
+    before = getattr(_local, "wait", None)
+    _local.wait = (waiter, try_ms)
+    try:
+        yield
+    finally:
+        _local.wait = before
+
+
+def _wait_plan() -> tuple[Waiter | None, int | None]:
+    plan = getattr(_local, "wait", None) or _default_wait
+    return plan if plan is not None else (None, None)
+
+
+BUSY_TIMEOUT_MS = int(str(PRAGMAS["busy_timeout"]))
+
+
+def _set_busy_timeout(ms: int) -> None:
+    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+
+
+def _begin(atomic: Any) -> None:
+    """Enter ``atomic`` (BEGIN IMMEDIATE), waiting as the thread's plan says."""
+    waiter, try_ms = _wait_plan()
+    started = time.monotonic()
+    if try_ms is not None:
+        _set_busy_timeout(try_ms)
+    try:
+        while True:
+            try:
+                atomic.__enter__()
+                return
+            except OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if waiter is None or not waiter(time.monotonic() - started):
+                    raise DatabaseBusy(str(exc)) from exc
+    finally:
+        if try_ms is not None:
+            _set_busy_timeout(BUSY_TIMEOUT_MS)
+
+
+@contextmanager
+def immediate() -> Iterator[None]:
+    """A write transaction (``BEGIN IMMEDIATE``) that waits for a busy database."""
+    atomic = db.atomic(lock_type="IMMEDIATE")
+    if db.transaction_depth() > 0:
+        with atomic:
+            yield
+        return
+    _begin(atomic)
+    try:
+        yield
+    except BaseException:
+        try:
+            atomic.__exit__(*sys.exc_info())  # rolls back
+        except Exception:  # noqa: BLE001 - SQLite already rolled back (a full disk)
+            pass
+        raise
+    else:
+        try:
+            atomic.__exit__(None, None, None)  # commits
+        except Exception as exc:
+            cause = real_error(exc)  # the commit's own error, not the failed rollback's
+            if cause is not exc:
+                raise cause from None
+            raise
+
+
+def real_error(exc: BaseException) -> BaseException:
+    """Past "cannot rollback - no transaction is active" (SQLite already rolled back
+    after a full disk) to the error that caused it."""
+    while "no transaction is active" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
 @contextmanager
 def write(operator: str | None = None) -> Iterator[Tx]:
     """Open a write transaction for the active station."""
-    global _open_tx
-    if _open_tx is not None:  # nested: join the outer transaction and its sequence
-        yield _open_tx
+    open_tx: Tx | None = getattr(_local, "tx", None)
+    if open_tx is not None:  # nested: join the outer transaction and its sequence
+        yield open_tx
         return
     ctx = context()
     if operator is not None:
         ctx.operator = operator
-    with db.atomic(lock_type="IMMEDIATE"):
+    with immediate():
         tx = Tx(ctx)
-        _open_tx = tx
+        _local.tx = tx
         try:
             yield tx
             tx.flush()
         finally:
-            _open_tx = None
+            _local.tx = None

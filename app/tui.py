@@ -14,6 +14,7 @@ from textual.screen import Screen
 from app import i18n, keymap
 from app.config import LocalSettings
 from app.services.places import views as places
+from app.services.station import waiting
 from app.services.station.identity import pending_changes, station_summary
 from screens.cases.intake import open_intake
 from screens.dialogs import ConfirmDialog
@@ -69,6 +70,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
     def __init__(self, settings: LocalSettings | None = None,
                  operator: str | None = None, demo: bool = False) -> None:
         keymap.refresh()  # descriptions in the chosen language
+        waiting.tui_defaults()  # a busy database never ends the app (issue 18)
         super().__init__()
         self.settings = settings or LocalSettings()
         self.community = places.default_community()
@@ -136,6 +138,24 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         if i18n.has(f"palette.{name}.keys"):
             self.palette_keywords[title] = i18n.t(f"palette.{name}.keys")
         return SystemCommand(title, i18n.t(f"palette.{name}.help"), run)
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """Any action that meets a busy database says so instead of ending the app."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as exc:
+            if not waiting.is_busy(exc):
+                raise
+            self.notify(i18n.t("faults.tui.busy"), severity="warning", timeout=10)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A background worker that met a busy database: a notice, not an exit."""
+        cause = getattr(error, "error", None)
+        if cause is not None and waiting.is_busy(cause):
+            self.notify(i18n.t("faults.tui.busy"), severity="warning", timeout=10)
+            return
+        super()._handle_exception(error)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         self.palette_keywords: dict[str, str] = {}

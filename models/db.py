@@ -98,10 +98,15 @@ def set_key(passphrase: str | None) -> None:
     db.cipher_key = passphrase or None
 
 
+#: SQLCipher files are whole pages; a page is at least this many bytes (a power of 2).
+MIN_PAGE = 512
+
+
 def is_encrypted_file(path: Path | str) -> bool:
-    """True when ``path`` exists, is not empty and is not a plain SQLite file."""
+    """True when ``path`` exists, is not empty, is not a plain SQLite file, and is made of
+    whole pages as a SQLCipher file is (a garbage file is damaged, not encrypted)."""
     p = Path(path)
-    if not p.exists() or p.stat().st_size == 0:
+    if not p.exists() or p.stat().st_size == 0 or p.stat().st_size % MIN_PAGE:
         return False
     with p.open("rb") as fh:
         return fh.read(16) != SQLITE_HEADER

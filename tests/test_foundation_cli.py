@@ -53,7 +53,7 @@ def test_environment_variable_chooses_the_data_dir(hubin_dir: Path) -> None:
 def test_demo_refuses_a_station_that_already_has_data(hubin_dir: Path) -> None:
     done = mulin("--data-dir", str(hubin_dir), "demo", "--community", "hubin")
     assert done.returncode == 1
-    assert "already holds" in done.stderr
+    assert "已经有社区" in done.stderr
 
 
 @pytest.mark.parametrize("args", [["bogus"], ["--bogus"], ["stats", "--nope"],

@@ -44,7 +44,7 @@ def test_restore_refuses_another_community(hubin: Paths, tmp_path: Path) -> None
     db.close()
     station.open_station(hubin)
     digest = stats.digest()
-    with pytest.raises(backup.BackupError, match="another community"):
+    with pytest.raises(backup.BackupError, match="属于另一个社区"):
         backup.restore(hubin, foreign)
     assert stats.digest() == digest
 

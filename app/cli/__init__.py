@@ -12,7 +12,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from app import __version__, i18n
+from app import __version__, i18n, store
+from app.cli import errors
 from app.cli.common import CliError, Env
 from app.services.trust.permissions import Refused
 
@@ -48,17 +49,33 @@ def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    env = Env.from_args(args)
-    handler = getattr(args, "handler", None)
+    store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
+    env: Env | None = None
     try:
-        if handler is None:
-            from app.cli.tui import run_tui
+        env = Env.from_args(args)
+        return _run(env, args)
+    except (Exception, KeyboardInterrupt) as exc:  # one line, never a traceback (issue 18)
+        message, status = _failure(exc)
+        print(f"mulin: {message}", file=sys.stderr)
+        if env is not None:
+            errors.forget_empty_database(env.paths)
+        return status
 
-            return run_tui(env)
-        return int(handler(env, args) or 0)
-    except (CliError, Refused) as exc:
-        print(f"mulin: {exc}", file=sys.stderr)
-        return getattr(exc, "status", 1)
-    except KeyboardInterrupt:
-        print("mulin: interrupted", file=sys.stderr)
-        return 130
+
+def _run(env: Env, args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from app.cli.tui import run_tui
+
+        return run_tui(env)
+    return int(handler(env, args) or 0)
+
+
+def _failure(exc: BaseException) -> tuple[str, int]:
+    if isinstance(exc, CliError):
+        return errors.localise(str(exc)), exc.status
+    if isinstance(exc, Refused):  # a role may not do this (issue 12)
+        return str(exc), 1
+    if isinstance(exc, KeyboardInterrupt):
+        return i18n.t("faults.interrupted"), 130
+    return errors.describe(exc)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from app import config, i18n
 from app.cli.errors import CliError
@@ -30,7 +33,13 @@ class Env:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Env:
+        if args.lang:
+            i18n.set_lang(args.lang)  # before any message
+        if args.data_dir is not None and not args.data_dir.strip():
+            raise CliError(i18n.t("faults.empty_data_dir"), status=2)
         paths = config.resolve(args.data_dir, args.demo)
+        if paths.data_dir.exists() and not paths.data_dir.is_dir():
+            raise CliError(i18n.t("faults.data_dir_file", path=str(paths.data_dir)))
         try:
             settings = config.load_settings(paths)
         except config.SettingsError as exc:
@@ -41,6 +50,7 @@ class Env:
 
     def open(self) -> StationContext | None:
         """Open the database (creating or migrating it); the station if there is one."""
+        clean_temp_files(self.paths)
         unlock(self.paths)
         try:
             return station.open_station(self.paths)
@@ -98,6 +108,41 @@ def ask_secret(prompt: str) -> str:
     if not sys.stdin or not sys.stdin.isatty():
         return ""
     return getpass.getpass(prompt)
+
+
+#: Names of files being written (renamed when complete): left over by a killed run.
+TEMP_PATTERNS = ("*.part", "*.part-journal", "*.part-wal", "*.part-shm")
+
+
+def clean_temp_files(paths: config.Paths) -> list[Path]:
+    """Remove temporary files a killed or failed run left behind (issue 18)."""
+    removed: list[Path] = []
+    for folder in (paths.data_dir, paths.backups, paths.exports):
+        if not folder.is_dir():
+            continue
+        for pattern in TEMP_PATTERNS:
+            for part in folder.glob(pattern):
+                try:
+                    part.unlink()
+                    removed.append(part)
+                except OSError:
+                    pass
+    return removed
+
+
+@contextmanager
+def written_atomically(target: Path) -> Iterator[Path]:
+    """Yield a temporary name beside ``target``; rename it over ``target`` when the block
+    completes, delete it when it fails: no half or empty file under the real name."""
+    if target.is_dir():
+        raise CliError(i18n.t("faults.out_is_dir", path=str(target)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    try:
+        yield part
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def progress_printer(label: str, fraction: float) -> None:

@@ -49,6 +49,9 @@ def cmd_demo(env: Env, args: argparse.Namespace) -> int:
     except demo_service.DemoError as exc:
         raise CliError(str(exc)) from exc
     seconds = time.perf_counter() - started
+    if summary.finished:
+        print(t("faults.demo.finished"))
+        return 0
     print(t("cli.demo_done", community=args.community, seconds=f"{seconds:.1f}",
             rows=summary.rows, rate=f"{summary.rows / max(seconds, 1e-9):,.0f}"))
     return 0

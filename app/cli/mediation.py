@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import CliError, Env
+from app.cli.errors import os_message
 from app.cli.trust import add_plain_option, say_how_written
 from app.i18n import t
 
@@ -35,8 +36,13 @@ def cmd_export(env: Env, args: argparse.Namespace) -> int:  # personal data: sig
     if mediation_id is None:
         raise CliError(t("med.cli.no_number", number=args.number))
     out = Path(args.out) if args.out else None
-    written = agreement_doc.write(mediation_id, args.format, out, args.with_contact,
-                                  plain=args.plain)
+    if out is not None and out.is_dir():
+        raise CliError(t("faults.out_is_dir", path=str(out)))
+    try:
+        written = agreement_doc.write(mediation_id, args.format, out, args.with_contact,
+                                      plain=args.plain)
+    except OSError as exc:
+        raise CliError(os_message(exc, out)) from exc
     print(t("med.cli.written", path=str(written.path)))
     say_how_written(written)
     return 0

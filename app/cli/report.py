@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import CliError, Env
+from app.cli.errors import os_reason
 from app.cli.trust import add_plain_option, say_how_written
 from app.i18n import t
 
@@ -40,7 +41,7 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
         written = metrics.export_report(community.id, period, args.format, out, title=title,
                                         plain=args.plain)
     except OSError as exc:
-        raise CliError(t("report.cannot_write", path=str(out), detail=str(exc))) from exc
+        raise CliError(t("report.cannot_write", path=str(out), detail=os_reason(exc))) from exc
     path = written.path
     say_how_written(written)
     total = metrics.total(community.id, period)

@@ -16,6 +16,7 @@ from typing import Any
 from app.cli import trust
 from app.cli.common import CliError, Env, progress_printer
 from app.i18n import t
+from app.oserrors import os_reason
 from app.services.station.identity import StationError, init_community
 
 ENV_PASSPHRASE = "MULIN_PASSPHRASE"
@@ -68,7 +69,7 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
             return Path(args.passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise CliError(t("sync.err.cannot_read", path=args.passphrase_file,
-                             detail=exc.strerror or str(exc))) from exc
+                             detail=os_reason(exc))) from exc
     given = os.environ.get(ENV_PASSPHRASE)
     if given:
         return given
@@ -134,7 +135,7 @@ def cmd_key_export(env: Env, args: argparse.Namespace) -> int:
         bundle.write_atomically(Path(args.file), data)
     except OSError as exc:
         raise CliError(t("sync.err.cannot_write", path=args.file,
-                         detail=exc.strerror or str(exc))) from exc
+                         detail=os_reason(exc))) from exc
     print(t("sync.cli.key_written", path=args.file))
     return 0
 
@@ -144,13 +145,15 @@ def cmd_export(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import exchange
 
     env.signed_in()
+    if Path(args.file).is_dir():
+        raise CliError(t("faults.out_is_dir", path=args.file))
     try:
         result = exchange.export_bundle(Path(args.file), args.full, _progress())
     except exchange.BundleError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:
         raise CliError(t("sync.err.cannot_write", path=args.file,
-                         detail=exc.strerror or str(exc))) from exc
+                         detail=os_reason(exc))) from exc
     print(t("sync.cli.exported", path=result.path, n=result.changes, origins=result.origins))
     return 0
 
@@ -168,7 +171,17 @@ def _report(results: list[Any]) -> int:
         if r.duplicates:
             print("  " + t("sync.duplicates_found", n=r.duplicates))
         refused += r.status == "refused"
+    _warn_prefix_clashes()
     return 1 if refused else 0
+
+
+def _warn_prefix_clashes() -> None:
+    """A station learnt of through sync that uses our case-number prefix (issue 18)."""
+    from app.services.station import epoch
+
+    for prefix, names in epoch.prefix_clashes():
+        print(t("faults.prefix_clash", prefix=prefix, stations=", ".join(names)),
+              file=sys.stderr)
 
 
 def cmd_import(env: Env, args: argparse.Namespace) -> int:
@@ -191,7 +204,7 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
         result = exchange.sync_folder(Path(args.folder), _progress())
     except OSError as exc:
         raise CliError(t("sync.err.cannot_write", path=args.folder,
-                         detail=exc.strerror or str(exc))) from exc
+                         detail=os_reason(exc))) from exc
     status = _report([r for r in result.imports if r.status not in ("already", "own")])
     if result.exported and result.exported.written:
         print(t("sync.cli.exported", path=result.exported.path, n=result.exported.changes,

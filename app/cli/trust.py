@@ -104,22 +104,55 @@ def _encrypted(env: Env) -> bool:
 
 
 def cmd_restore(env: Env, args: argparse.Namespace) -> int:
-    from app.services.trust import backup
+    from app.services.trust import backup, checksum
 
-    if env.open() is not None:
-        env.sign_in()
+    file = Path(args.file)
+    ctx = env.open()
+    if ctx is not None:
+        env.sign_in()  # only an admin restores (issue 12)
+    key = _backup_key(file) if ctx is None else None  # an empty folder: the backup's own
+    if file.is_file() and checksum.verify(file) is None:
+        print(t("faults.backup.unchecked", file=args.file), file=sys.stderr)
     try:
-        safety = backup.restore(env.paths, Path(args.file))
+        safety = backup.restore(env.paths, file, key)
     except backup.BackupError as exc:
         raise CliError(t("trust.restore_refused", reason=str(exc))) from exc
-    print(t("trust.restore_done", file=args.file, safety=str(safety)))
+    if safety is None:
+        print(t("faults.backup.restored_new", file=args.file,
+                path=str(env.paths.data_dir)))
+    else:
+        print(t("trust.restore_done", file=args.file, safety=str(safety)))
     return 0
+
+
+def _backup_key(file: Path) -> str | None:
+    """The passphrase of an encrypted backup restored into an empty folder."""
+    from app.services.trust import crypto_db
+    from models import db as dbmod
+
+    if not file.is_file() or not dbmod.is_encrypted_file(file):
+        return None
+    given = os.environ.get(crypto_db.ENV_PASSPHRASE) or _ask(t("trust.ask_passphrase"))
+    if not given:
+        raise CliError(t("trust.passphrase_needed", env=crypto_db.ENV_PASSPHRASE))
+    return given
 
 
 def cmd_check(env: Env, args: argparse.Namespace) -> int:
     from app.services.trust import check
 
-    env.require_station()
+    try:
+        env.require_station()
+    except CliError:
+        raise
+    except Exception as exc:  # a damaged file is what check reports
+        from app.cli.errors import damaged, describe
+
+        if not damaged(exc):
+            raise
+        print(t("trust.check_problem", kind=t("check.integrity"), detail=describe(exc)[0]))
+        print(t("trust.check_failed", n=1))
+        return 1
     problems = check.run(progress_printer if sys.stderr.isatty() else None)
     for p in problems:
         print(t("trust.check_problem", kind=t(f"check.{p.kind}"), detail=p.detail))

@@ -16,7 +16,7 @@ def run_tui(env: Env) -> int:
     if not env.demo and not env.exists():
         raise CliError(t("cli.no_station", path=str(env.paths.data_dir)))
     ctx = env.open()
-    if env.demo and (ctx is None or demo.is_empty()):
+    if env.demo and (ctx is None or demo.is_empty() or demo.unfinished()):
         print(t("cli.demo_first_use"), file=sys.stderr)
         demo.fill(demo.DEFAULT_COMMUNITY, demo.DEFAULT_SEED, clock.today(), progress_printer)
         add_demo_operators()  # issue 9: admin 0000, duty 1111, grid worker 2222

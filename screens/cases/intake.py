@@ -23,6 +23,7 @@ from app.services.cases import lifecycle as cases
 from app.services.cases import views as case_views
 from app.services.search import typeahead
 from app.services.search.residents import ResidentChoice, find_residents
+from screens import busy
 from screens.cases.actions import FORM_CSS, field_input, field_select, widen
 
 #: form field (service name) -> the widget to focus when the save is refused for it
@@ -244,13 +245,19 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
         }
 
     def action_save(self) -> None:
-        try:
-            new = cases.intake(self.values(), self.community_id,
-                               actor=getattr(self.app, "operator_name", "") or "")
-        except cases.CaseRefused as exc:
-            self.query_one("#intake-error", Static).update(str(exc))
-            self.query_one(FOCUS_FOR.get(exc.field, "#description")).focus()
-            return
+        values, community = self.values(), self.community_id
+        actor = getattr(self.app, "operator_name", "") or ""
+        busy.save(self, lambda: cases.intake(values, community, actor=actor),
+                  self._saved, self._refused)  # waits for a running import (issue 18)
+
+    def _refused(self, exc: Exception) -> bool:
+        if not isinstance(exc, cases.CaseRefused):
+            return False
+        self.query_one("#intake-error", Static).update(str(exc))
+        self.query_one(FOCUS_FOR.get(exc.field, "#description")).focus()
+        return True
+
+    def _saved(self, new: cases.NewCase) -> None:
         self.app.notify(t("intake.saved", number=new.number,
                           due=f"{new.due_resolution:%m-%d %H:%M}"), timeout=8)
         self.dismiss(new)

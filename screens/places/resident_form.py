@@ -15,6 +15,7 @@ from app import clock, keymap
 from app.i18n import t
 from app.services.places import residents
 from app.validators import FieldError, validate_id_number, validate_mobile
+from screens import busy
 
 keymap.define("pform.save", "ctrl+s", "save")
 keymap.define("pform.cancel", "escape", "cancel")
@@ -136,14 +137,22 @@ class ResidentFormScreen(FormScreen):
             phone=self.value("phone"), relation=str(relation), place=self.value("place"))
 
     def action_save(self) -> None:
-        try:
-            if self.resident_id:
-                residents.edit_resident(self.resident_id, self.form(), self.building_id)
-                saved = self.resident_id
-            else:
-                saved = residents.add_resident(self.form(), self.building_id)
-        except residents.ResidentFormError as exc:
-            self.show_errors(exc.errors, (*FIELDS, "relation"))
-            self.notify(t("form.refused"), severity="error")
-            return
-        self.dismiss(saved)
+        form, resident_id, building_id = self.form(), self.resident_id, self.building_id
+
+        def work() -> str:
+            if resident_id:
+                residents.edit_resident(resident_id, form, building_id)
+                return resident_id
+            return residents.add_resident(form, building_id)
+
+        busy.save(self, work, self._saved, self._refused)  # waits for an import (issue 18)
+
+    def _saved(self, resident_id: str) -> None:
+        self.dismiss(resident_id)
+
+    def _refused(self, exc: Exception) -> bool:
+        if not isinstance(exc, residents.ResidentFormError):
+            return False
+        self.show_errors(exc.errors, (*FIELDS, "relation"))
+        self.notify(t("form.refused"), severity="error")
+        return True

@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 from app.i18n import t
 from app.services.places import visits
 from app.services.search.residents import door_of, find_door
+from screens import busy
 from screens.places.resident_form import FormScreen
 
 FIELDS = ("visitor_name", "visited_at", "household", "findings", "services", "case_colour",
@@ -95,16 +96,21 @@ class VisitFormScreen(FormScreen):
         form = self.form()
         if form is None:
             return
-        try:
-            result = visits.record_visit(form)
-        except visits.VisitFormError as exc:
+        self._form = form  # the opinion form after the visit starts from its findings
+        busy.save(self, lambda: visits.record_visit(form), self._saved, self._refused)
+
+    def _refused(self, exc: Exception) -> bool:
+        if isinstance(exc, visits.VisitFormError):
             self.show_errors(exc.errors, FIELDS)
             self.notify(t("form.refused"), severity="error")
-            return
-        except ValueError as exc:  # the cases service refused the case
+            return True
+        if isinstance(exc, ValueError):  # the cases service refused the case
             self.show_error("case_colour", None)
             self.notify(str(exc), severity="error")
-            return
+            return True
+        return False
+
+    def _saved(self, result: visits.VisitResult) -> None:
         message = t("form.visit_saved_case", number=result.case_number) if result.case_number \
             else t("form.visit_saved")
         self.notify(message)
@@ -112,4 +118,4 @@ class VisitFormScreen(FormScreen):
         if self.query_one("#f-opinion", Checkbox).value:  # 居民意见: its form comes next
             from screens.civic.reach import opinion_after_visit
 
-            opinion_after_visit(self.app, self.building_id, form, result.visit_id)
+            opinion_after_visit(self.app, self.building_id, self._form, result.visit_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from app import store
 from app.config import Paths
 from app.hlc import HLC
+from app.i18n import t
 from models.places import Community
 from models.schema import open_database
 from models.sync import LocalState, Station
@@ -55,7 +56,7 @@ def open_station(paths: Paths) -> store.StationContext | None:
 def check_prefix(prefix: str) -> str:
     prefix = prefix.strip().upper()
     if not _PREFIX.match(prefix):
-        raise StationError(f"prefix must be 2-4 Latin letters, got {prefix!r}")
+        raise StationError(t("faults.station.bad_prefix", prefix=prefix))
     return prefix
 
 
@@ -71,9 +72,9 @@ def create_station(
     from app.services.sync import keys
 
     if _get_local("station_id") is not None:
-        raise StationError("this data directory already holds a station")
+        raise StationError(t("faults.station.exists"))
     if not name.strip():
-        raise StationError("the station needs a name")
+        raise StationError(t("faults.station.no_name"))
     community_key = key or keys.demo_key(community_id)
     ctx = store.StationContext(
         station_id=station_id or store.new_id(),
@@ -100,7 +101,7 @@ def init_community(paths: Paths, community: str, station: str, prefix: str) -> s
     from app.services.sync import keys
 
     if not community.strip():
-        raise StationError("the community needs a name")
+        raise StationError(t("faults.station.no_community_name"))
     open_database(paths.database)
     community_id = store.new_id()
     create_station(station, prefix, community_id, key=keys.new_key())
@@ -131,8 +132,7 @@ def join_community(paths: Paths, sealed: SealedKey, station: str, prefix: str) -
     prefix = check_prefix(prefix)
     taken = {s.get("prefix", "") for s in sealed.stations}
     if prefix in taken:
-        raise StationError(f"prefix {prefix} is already used by another station; choose "
-                           "another with --prefix")
+        raise StationError(t("faults.station.prefix_taken", prefix=prefix))
     open_database(paths.database)
     create_station(station, prefix, sealed.community_id, key=sealed.key)
     return sealed.community_id

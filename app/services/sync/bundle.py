@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from app.hlc import decode as decode_hlc
 from app.i18n import t
+from app.oserrors import os_reason
 from app.services.sync import keys
 from models.bundle import FORMAT, BundleHeader, ChangeRecord, RecordError, check_record
 from models.schema import BY_NAME, SCHEMA_VERSION
@@ -247,4 +248,4 @@ def read_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise BundleError(t("sync.err.cannot_read", path=str(path),
-                            detail=exc.strerror or str(exc))) from exc
+                            detail=os_reason(exc))) from exc

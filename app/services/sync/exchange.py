@@ -23,9 +23,9 @@ from typing import Any
 
 from app import clock, store
 from app.i18n import t
-from app.services.station import derived
+from app.services.station import derived, epoch
 from app.services.station import identity as station_service
-from app.services.sync import bundle, duplicates, keys, peers
+from app.services.sync import bundle, duplicates, keys, peers, poison
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector
 from app.services.sync.peers import SKEW_SETTING as SKEW_SETTING
@@ -72,11 +72,14 @@ class ImportResult:
     missing: list[Missing] = field(default_factory=list)
     skew: list[SkewWarning] = field(default_factory=list)
     duplicates: int = 0
+    moved_to: str = ""  # a poisoned bundle, moved aside (issue 18)
 
     def text(self) -> str:
         name = Path(self.path).name
         if self.status == "refused":
-            return t("sync.import.refused", file=name, reason=self.reason)
+            text = t("sync.import.refused", file=name, reason=self.reason)
+            return text + (t("faults.poison.moved", path=self.moved_to) if self.moved_to
+                           else "")
         if self.status != "applied":
             return t(f"sync.import.{self.status}", file=name, source=self.source)
         return t("sync.import.applied", file=name, source=self.source, new=self.new,
@@ -107,7 +110,8 @@ def _plan(full: bool) -> tuple[dict[str, int], dict[str, int]]:
     have = have_vector()
     if full:
         return have, {o: 0 for o in have}
-    acks = [json.loads(p.acks) for p in Peer.select()]
+    gone = epoch.retired()  # a restored station's old id never acknowledges again
+    acks = [json.loads(p.acks) for p in Peer.select() if p.id not in gone]
     low = {o: min([a.get(o, 0) for a in acks], default=0) for o in have}
     return have, {o: min(low[o], have[o]) for o in have}
 
@@ -167,7 +171,8 @@ def export_bundle(path: Path, full: bool = False,
 
 def _mark_exported() -> None:
     own = have_vector().get(store.context().station_id, 0)
-    station_service.mark_exported(own)
+    with store.immediate():
+        station_service.mark_exported(own)
 
 
 # -- import ----------------------------------------------------------------------------
@@ -239,7 +244,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
     if ReceivedBundle.get_or_none(ReceivedBundle.id == h.bundle_id):
         result.status = "already"
         return result
-    with db.atomic("IMMEDIATE"):
+    with store.immediate():  # waits while another process writes (issue 18)
         peers.record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:
@@ -248,7 +253,8 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
                 HeldBundle.insert(id=h.bundle_id, source=h.source, content=raw,
                                   received_at=clock.to_storage(clock.now())).execute()
             return result
-        _apply(b, result, progress)
+        with poison.as_refusal():  # data that cannot be applied refuses the bundle
+            _apply(b, result, progress)
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
@@ -296,6 +302,10 @@ def import_files(paths: Iterable[Path], progress: Progress | None = None) -> lis
 def _try(path: Path, progress: Progress | None) -> ImportResult:
     try:
         return import_bundle(path, progress)
+    except poison.PoisonBundle as exc:  # moved aside: never blocks the folder again
+        moved = poison.quarantine(path)
+        return ImportResult(str(path), "refused", reason=str(exc),
+                            moved_to=str(moved) if moved else "")
     except BundleError as exc:
         return ImportResult(str(path), "refused", reason=str(exc))
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n import t
+from app.oserrors import os_reason
 from models.sync import LocalState
 
 KEY_BYTES = 32
@@ -197,5 +198,6 @@ def read_key_file(path: Path, passphrase: str) -> SealedKey:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SyncKeyError(t("sync.err.cannot_read", path=str(path), detail=exc.strerror)) from exc
+        raise SyncKeyError(t("sync.err.cannot_read", path=str(path),
+                             detail=os_reason(exc))) from exc
     return unseal(raw, passphrase)

@@ -26,6 +26,7 @@ from typing import Any
 
 from app import clock, store
 from app.hlc import stamp_key
+from app.services.sync import poison
 from models.base import BaseModel, SyncedModel
 from models.bundle import ChangeRecord, complete_row
 from models.db import db
@@ -33,10 +34,6 @@ from models.schema import BY_NAME
 from models.sync import Change, Conflict
 
 _BATCH = 500
-
-
-class CannotPlace(RuntimeError):
-    """A change refers to a row this station does not hold (a causal gap)."""
 
 
 @dataclass
@@ -82,6 +79,7 @@ class Merger:
         have = have_vector()
         run: list[ChangeRecord] = []
         for change in changes:
+            poison.guard(change)  # another station's registration: refused (issue 18)
             if change.seq <= have.get(change.origin, 0):
                 self.stats.unchanged += 1
                 continue
@@ -142,7 +140,12 @@ class Merger:
                 existing.add(change.row_id)
                 self.stats.new += 1
                 self.stats.touch(change.table, change.row_id)
-        self._insert_rows(model, fresh)
+        try:
+            self._insert_rows(model, fresh)
+        except Exception as exc:  # e.g. a parent this station does not hold
+            if not poison.is_integrity(exc):
+                raise
+            raise poison.orphan(model, fresh, run, exc) from exc
         for change in run:
             self._logged(change)
 
@@ -159,14 +162,14 @@ class Merger:
         base = json.loads(change.base) if change.base else {}
         self._merge_fields(model, change, base)
 
-    def _current(self, model: type[BaseModel], row_id: str) -> dict[str, Any]:
+    def _current(self, model: type[BaseModel], row_id: str) -> dict[str, Any] | None:
         cols = _columns(model)
         names = list(cols)
         sql = ", ".join(f'"{cols[n]}"' for n in names)
         row = db.execute_sql(f'SELECT {sql}, field_clocks FROM "{_table(model)}" WHERE id = ?',
                              (row_id,)).fetchone()
         if row is None:
-            raise CannotPlace(f"{_table(model)} {row_id}")
+            return None
         current = dict(zip(names, row[:-1], strict=True))
         current["field_clocks"] = row[-1]
         return current
@@ -174,6 +177,8 @@ class Merger:
     def _merge_fields(self, model: type[BaseModel], change: ChangeRecord,
                       base: dict[str, str]) -> None:
         current = self._current(model, change.row_id)
+        if current is None:
+            raise poison.unknown_row(change)
         clocks: dict[str, str] = json.loads(current.pop("field_clocks") or "{}")
         star, base_star = clocks.get("*", ""), base.get("*", "")
         stamp = stamp_key(change.hlc, change.origin)
@@ -195,8 +200,14 @@ class Merger:
         cols = _columns(model)
         sets = ", ".join(f'"{cols[n]}" = ?' for n in writes)
         params = [*writes.values(), json.dumps(clocks, sort_keys=True), change.row_id]
-        db.execute_sql(f'UPDATE "{_table(model)}" SET {sets}, field_clocks = ? WHERE id = ?',
-                       params)
+        try:
+            db.execute_sql(f'UPDATE "{_table(model)}" SET {sets}, field_clocks = ? '
+                           'WHERE id = ?', params)
+        except Exception as exc:
+            if not poison.is_integrity(exc):
+                raise
+            raise poison.orphan(model, [{"id": change.row_id, **writes}], [change],
+                                exc) from exc
         self.stats.updated += 1
         self.stats.touch(change.table, change.row_id)
 

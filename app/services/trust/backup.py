@@ -18,6 +18,8 @@ from typing import Any
 
 from app import clock, store
 from app.config import Paths
+from app.i18n import t
+from app.services.trust import checksum
 from models import db as dbmod
 from models.db import db
 from models.schema import SCHEMA_VERSION
@@ -57,6 +59,7 @@ def prune(paths: Paths, keep: int = DEFAULT_KEEP) -> list[Path]:
             part.unlink(missing_ok=True)
     for info in list_backups(paths)[:-keep] if keep > 0 else []:
         info.path.unlink(missing_ok=True)
+        checksum.sidecar(info.path).unlink(missing_ok=True)
         removed.append(info.path)
     return removed
 
@@ -69,22 +72,38 @@ def _checkpoint() -> None:
         pass
 
 
-def copy_database(source: Path, target: Path) -> Path:
+def copy_database(source: Path, target: Path, key: str | None = None,
+                  live: bool = True) -> Path:
     """A consistent copy (SQLite backup API, same key), via ``.part`` then a rename."""
     part = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _checkpoint()
-    src = dbmod.connect_file(source, db.cipher_key)
+    if live:
+        _checkpoint()
+    key = key or db.cipher_key
     try:
-        dst = dbmod.connect_file(part, db.cipher_key)
+        src = dbmod.connect_file(source, key)
         try:
-            src.backup(dst)
+            dst = dbmod.connect_file(part, key)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    os.replace(part, target)
+            src.close()
+        os.replace(part, target)
+        checksum.write(target)  # restore refuses an edited copy (issue 18)
+    except BaseException:
+        _remove_part(part)  # a full disk leaves nothing behind (issue 18)
+        raise
     return target
+
+
+def _remove_part(part: Path) -> None:
+    for leftover in (part, part.with_name(part.name + "-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def make_backup(paths: Paths, reason: str = "manual", keep: int = DEFAULT_KEEP) -> Path:
@@ -154,57 +173,94 @@ def _local(conn: Any, key: str) -> str:
     return str(json.loads(row[0])) if row else ""
 
 
-def inspect(file: Path) -> BackupFacts:
+def inspect(file: Path, key: str | None = None) -> BackupFacts:
     """Read a backup's identity, refusing a corrupt or foreign file with a clear reason."""
     if not file.is_file():
-        raise BackupError(f"{file}: no such file")
+        raise BackupError(t("faults.backup.no_file", file=str(file)))
+    if checksum.verify(file) is False:
+        raise BackupError(t("faults.backup.altered", file=str(file)))
     try:
-        conn = dbmod.connect_file(file, db.cipher_key)
+        conn = dbmod.connect_file(file, key or db.cipher_key)
     except Exception as exc:
-        raise BackupError(f"{file}: cannot be opened ({exc})") from exc
+        raise BackupError(t("faults.backup.cannot_open", file=str(file), detail=exc)) from exc
     try:
         try:
             result = conn.execute("PRAGMA integrity_check").fetchall()
         except Exception as exc:
-            raise BackupError(f"{file}: not a Mulin backup, corrupt, or encrypted with "
-                              "another passphrase") from exc
+            raise BackupError(t("faults.backup.unreadable", file=str(file))) from exc
         if [r[0] for r in result] != ["ok"]:
-            raise BackupError(f"{file}: the file is corrupt ({result[0][0]})")
+            raise BackupError(t("faults.backup.corrupt", file=str(file), detail=result[0][0]))
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"change", "local_state", "station", "community"} <= tables:
-            raise BackupError(f"{file}: not a Mulin database")
+            raise BackupError(t("faults.backup.not_mulin", file=str(file)))
         schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
         return BackupFacts(_local(conn, "community_id"), _local(conn, "station_id"), schema)
     finally:
         conn.close()
 
 
-def restore(paths: Paths, file: Path) -> Path:
+def restore(paths: Paths, file: Path, key: str | None = None) -> Path | None:
     """Replace this station's data with a backup; returns the safety backup taken first.
 
-    Refused: a corrupt file, a file from another community or another station, a file
-    from a newer Mulin. The current data is backed up before it is replaced.
+    Refused: an edited, corrupt or foreign file, a file of another station of the
+    community, a file from a newer Mulin. Into a folder without a station (``key``: the
+    backup's passphrase, if encrypted) the backup becomes a new station (None returned).
     """
     from app.services.trust import operators, permissions
 
     if db.database and not db.is_closed():
         permissions.require("backup.restore", operators.current_role())
-    facts = inspect(file)
+    facts = inspect(file, key)
     if facts.schema > SCHEMA_VERSION:
-        raise BackupError(f"{file}: written by a newer Mulin (schema {facts.schema})")
+        raise BackupError(t("faults.backup.newer", file=str(file), schema=facts.schema))
     try:
         ctx: store.StationContext | None = store.context()
     except store.NoStationError:
         ctx = None
-    if ctx is not None and facts.community_id != ctx.community_id:
-        raise BackupError(f"{file}: this backup belongs to another community; "
-                          "it cannot be restored here")
-    if ctx is not None and facts.station_id != ctx.station_id:
-        raise BackupError(f"{file}: this backup is of another station of the community; "
-                          "restore it into an empty data directory instead")
+    if ctx is None:
+        _restore_into_empty(paths, file, key)
+        _rebirth(paths, retire=False, known=[])
+        return None
+    if facts.community_id != ctx.community_id:
+        raise BackupError(t("faults.backup.other_community", file=str(file)))
+    if facts.station_id not in (ctx.station_id, *_previous_ids()):
+        raise BackupError(t("faults.backup.other_station", file=str(file)))
     safety = make_backup(paths, "prerestore", keep=max(DEFAULT_KEEP, len(list_backups(paths)) + 1))
+    known = [ctx.station_id, *_previous_ids()]
     _copy_into_live(file)
+    _rebirth(paths, retire=True, known=known)
     return safety
+
+
+def _restore_into_empty(paths: Paths, file: Path, key: str | None) -> None:
+    """No station here: the (empty) database file is replaced by a copy of the backup,
+    encrypted with the backup's own passphrase if it has one."""
+    db.close()
+    store.activate(None)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
+    if key:
+        dbmod.set_key(key)
+    copy_database(file, paths.database, key=key, live=False)
+    checksum.sidecar(paths.database).unlink(missing_ok=True)
+
+
+def _previous_ids() -> list[str]:
+    from app.services.station import epoch
+
+    return epoch.previous_ids()
+
+
+def _rebirth(paths: Paths, retire: bool, known: list[str]) -> None:
+    """The restored copy counts its changes under a new station id (issue 18): the
+    numbers given out after the backup are held by peers and must never be reused.
+    Restored in place, the old id is retired; into an empty folder (the original may
+    still be in use) the copy simply becomes one more station."""
+    from app.services.station import epoch
+    from app.services.station import identity as station
+
+    if station.open_station(paths) is not None:
+        epoch.new_identity(retire=retire, known=known)
 
 
 def _copy_into_live(file: Path) -> None:

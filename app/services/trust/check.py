@@ -105,8 +105,30 @@ def sequences() -> Iterator[Problem]:
             yield Problem("seq_gap", f"{origin}: {count} changes numbered {low}..{high}")
 
 
+def reused_numbers() -> Iterator[Problem]:
+    """Peers hold more of this station's change numbers than it does: the copy was
+    restored or copied without taking a new identity, so its new numbers are reused."""
+    from app.services.station import epoch
+
+    try:
+        local = store.context().station_id
+    except store.NoStationError:
+        return
+    for peer, held, top in epoch.reused_numbers(local):
+        yield Problem("seq_reused", f"{peer}: {held} > {top}")
+
+
+def prefixes() -> Iterator[Problem]:
+    """Two live stations of the community with one prefix issue the same case numbers."""
+    from app.services.station import epoch
+
+    for prefix, names in epoch.prefix_clashes():
+        yield Problem("prefix_clash", f"{prefix}: {', '.join(names)}")
+
+
 CHECKS: tuple[Callable[[], Iterator[Problem]], ...] = (
-    integrity, foreign_keys, case_states, unlogged_rows, missing_rows, sequences)
+    integrity, foreign_keys, case_states, unlogged_rows, missing_rows, sequences,
+    reused_numbers, prefixes)
 
 
 def run(progress: Callable[[str, float], None] | None = None) -> list[Problem]:

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from app.i18n import t
 from models import db as dbmod
 from models.db import db
 
@@ -52,7 +53,7 @@ def is_encrypted(path: Path) -> bool:
 
 def check_new_passphrase(passphrase: str) -> str:
     if len(passphrase) < MIN_LENGTH:
-        raise CryptoError(f"the passphrase needs at least {MIN_LENGTH} characters")
+        raise CryptoError(t("faults.crypto.short", n=MIN_LENGTH))
     return passphrase
 
 
@@ -104,7 +105,7 @@ def prepare(path: Path, ask: Callable[[], str] | None = None) -> bool:
 def start_encrypted(path: Path, passphrase: str) -> None:
     """Make the next database created at ``path`` an encrypted one (``mulin init``)."""
     if path.exists() and path.stat().st_size > 0:
-        raise CryptoError("this data directory already holds a database")
+        raise CryptoError(t("faults.crypto.exists"))
     dbmod.set_key(check_new_passphrase(passphrase))
 
 
