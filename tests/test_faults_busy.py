@@ -35,7 +35,7 @@ async def test_a_case_typed_during_a_ten_second_import_is_saved_after_it(hubin: 
         before = Case.select().count()
         await pilot.press("f9")
         await pilot.pause()
-        await pilot.press("tab", "tab", *"匿名", "tab", *"5栋", "tab", *"停电")
+        await pilot.press(*"匿名", "tab", "tab", *"5栋", "tab", *"110", "enter", *"停电")
         holder = hold_write_lock(hubin.database, 10)
         try:
             await pilot.press("ctrl+s")
