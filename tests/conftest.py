@@ -71,3 +71,12 @@ def hubin(hubin_template: Path, paths: Paths) -> Paths:
     shutil.copy(hubin_template, paths.database)
     station.open_station(paths)
     return paths
+
+
+# -- the street hub (issue 15): one throwaway PostgreSQL cluster per session -------------
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    from tests.hub_support import running_cluster
+
+    with running_cluster() as cluster:
+        yield cluster

@@ -1,0 +1,166 @@
+"""The street hub by files (issue 15, step 1): two demo communities in one PostgreSQL.
+
+Every test runs against a real throwaway PostgreSQL cluster (tests/hub_support.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app import store
+from app.cli import main
+from app.config import Paths
+from app.services.hub import database as hubdb
+from app.services.station import identity as station
+from app.services.station import stats
+from app.services.sync import exchange, keys
+from models.db import db
+from tests.hub_support import Cluster, key_file, small_demo
+
+PASS = "correct horse 1"
+
+
+@dataclass
+class Community:
+    name: str
+    paths: Paths
+    bundle: Path
+    key: Path
+    digest: str
+
+
+def _close_station() -> None:
+    store.activate(None)
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture(scope="module")
+def street(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Community]:
+    """Small Hubin and Dongting stations, each with its full bundle and key file."""
+    root = tmp_path_factory.mktemp("street")
+    out: dict[str, Community] = {}
+    for key, name in (("hubin", "湖滨社区"), ("dongting", "东亭社区")):
+        paths = Paths(root / key)
+        small_demo(paths, key)
+        bundle = exchange.export_bundle(root / f"{key}.mulin", full=True)
+        out[key] = Community(name, paths, Path(bundle.path), key_file(root / f"{key}.key"),
+                             stats.digest())
+        _close_station()
+    return out
+
+
+@pytest.fixture
+def hub_url(pg_cluster: Cluster, street: dict[str, Community],
+            monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh hub database that has joined both communities (by the CLI)."""
+    url = pg_cluster.create_database()
+    monkeypatch.setenv(hubdb.ENV_DB, url)
+    monkeypatch.setenv("MULIN_PASSPHRASE", PASS)
+    assert main(["hub", "init"]) == 0
+    for prefix, c in (("JA", street["hubin"]), ("JB", street["dongting"])):
+        assert main(["hub", "join", str(c.key), "--station", "街道", "--prefix", prefix]) == 0
+    return url
+
+
+def _hub_digest(capsys: pytest.CaptureFixture[str], name: str) -> str:
+    capsys.readouterr()
+    assert main(["hub", "stats", "--community", name, "--digest"]) == 0
+    return capsys.readouterr().out.strip()
+
+
+def test_both_orders_end_with_the_stations_digests(
+        pg_cluster: Cluster, street: dict[str, Community], hub_url: str,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    hubin, dongting = street["hubin"], street["dongting"]
+    assert main(["hub", "import", str(hubin.bundle), str(dongting.bundle)]) == 0
+    assert _hub_digest(capsys, "湖滨社区") == hubin.digest
+    assert _hub_digest(capsys, "东亭社区") == dongting.digest
+
+    other = pg_cluster.create_database()
+    monkeypatch.setenv(hubdb.ENV_DB, other)
+    assert main(["hub", "init"]) == 0
+    assert main(["hub", "join", str(dongting.key), "--prefix", "JB"]) == 0
+    assert main(["hub", "join", str(hubin.key), "--prefix", "JA"]) == 0
+    capsys.readouterr()
+    assert main(["hub", "import", str(dongting.bundle), str(hubin.bundle),
+                 str(dongting.bundle)]) == 0
+    assert capsys.readouterr().out.count("已导入过") == 1
+    assert _hub_digest(capsys, "东亭社区") == dongting.digest
+    assert _hub_digest(capsys, "湖滨社区") == hubin.digest
+    assert hubin.digest != dongting.digest
+
+
+def _change_counts() -> list[int]:
+    counts = []
+    for c in hubdb.communities():
+        hubdb.activate(c)
+        counts.append(int(db.execute_sql("SELECT count(*) FROM change").fetchone()[0]))
+    return counts
+
+
+def test_a_foreign_or_damaged_bundle_changes_nothing(
+        street: dict[str, Community], hub_url: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
+    hubdb.open_hub(hub_url)
+    before = _change_counts()
+    hubdb.close()
+    foreign = tmp_path / "foreign.mulin"
+    paths = Paths(tmp_path / "elsewhere")
+    station.open_station(paths)
+    station.create_station("别处", "EW", "community-elsewhere")
+    exchange.export_bundle(foreign, full=True)
+    _close_station()
+    cut = tmp_path / "cut.mulin"
+    cut.write_bytes(street["dongting"].bundle.read_bytes()[:-100])
+    capsys.readouterr()
+    assert main(["hub", "import", str(foreign)]) == 1
+    assert "未加入" in capsys.readouterr().err
+    assert main(["hub", "import", str(cut)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    hubdb.open_hub(hub_url)
+    assert _change_counts() == before
+    hubdb.close()
+
+
+def test_a_laptop_seeded_from_the_hub_holds_the_same_content(
+        street: dict[str, Community], hub_url: str, tmp_path: Path) -> None:
+    assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
+    seed = tmp_path / "from-hub.mulin"
+    assert main(["hub", "export", "--community", "湖滨社区", "--full", str(seed)]) == 0
+    sealed = keys.read_key_file(street["hubin"].key, PASS)
+    laptop = Paths(tmp_path / "laptop")
+    station.join_community(laptop, sealed, "笔记本", "LP")
+    [result] = exchange.import_files([seed])
+    assert result.status == "applied"
+    assert stats.digest() == street["hubin"].digest
+    _close_station()
+
+
+def test_sync_folder_serves_every_community(
+        street: dict[str, Community], hub_url: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    for c in street.values():
+        (folder / c.bundle.name).write_bytes(c.bundle.read_bytes())
+    assert main(["hub", "sync", str(folder)]) == 0
+    assert _hub_digest(capsys, "湖滨社区") == street["hubin"].digest
+    assert _hub_digest(capsys, "东亭社区") == street["dongting"].digest
+    written = sorted(p.name for p in folder.glob("mulin-J*.mulin"))
+    assert [n[:9] for n in written] == ["mulin-JA-", "mulin-JB-"]
+    capsys.readouterr()
+    assert main(["hub", "sync", str(folder)]) == 0
+    assert capsys.readouterr().out.count("没有新的内容需要写出") == 2
+
+
+def test_without_a_database_one_clear_line(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv(hubdb.ENV_DB, raising=False)
+    assert main(["hub", "stats", "--community", "x", "--digest"]) == 1
+    err = capsys.readouterr().err
+    assert "MULIN_HUB_DB" in err and err.count("\n") == 1
