@@ -80,3 +80,12 @@ def pg_cluster() -> Iterator[object]:
 
     with running_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def hub_street(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Small Hubin and Dongting demo stations with full bundles and key files."""
+    from tests.hub_support import build_street
+
+    clock.set_clock(clock.FixedClock(NOW))
+    return dict(build_street(tmp_path_factory.mktemp("street")))

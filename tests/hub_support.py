@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,51 @@ def key_file(path: Path, passphrase: str = "correct horse 1") -> Path:
 
     bundle.write_atomically(path, keys.seal(keys.current(), passphrase))
     return path
+
+
+PASSPHRASE = "correct horse 1"
+
+
+@dataclass
+class Street:
+    """One small demo community's station, its full bundle, key file and digest."""
+
+    name: str
+    paths: Any
+    bundle: Path
+    key: Path
+    digest: str
+
+
+def close_station() -> None:
+    from app import store
+    from models.db import db
+
+    store.activate(None)
+    if not db.is_closed():
+        db.close()
+
+
+def build_street(root: Path) -> dict[str, Street]:
+    """Small Hubin and Dongting stations (generated once per session by the fixture)."""
+    from app.config import Paths
+    from app.services.station import stats
+    from app.services.sync import exchange
+
+    out: dict[str, Street] = {}
+    for key, name in (("hubin", "湖滨社区"), ("dongting", "东亭社区")):
+        paths = Paths(root / key)
+        small_demo(paths, key)
+        bundle = exchange.export_bundle(root / f"{key}.mulin", full=True)
+        out[key] = Street(name, paths, Path(bundle.path), key_file(root / f"{key}.key"),
+                          stats.digest())
+        close_station()
+    return out
+
+
+def copy_station(street: Street, target: Path) -> Any:
+    """A private copy of a street station's data directory; returns its Paths."""
+    from app.config import Paths
+
+    shutil.copytree(street.paths.data_dir, target)
+    return Paths(target)

@@ -5,12 +5,10 @@ Every test runs against a real throwaway PostgreSQL cluster (tests/hub_support.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from app import store
 from app.cli import main
 from app.config import Paths
 from app.services.hub import database as hubdb
@@ -18,43 +16,17 @@ from app.services.station import identity as station
 from app.services.station import stats
 from app.services.sync import exchange, keys
 from models.db import db
-from tests.hub_support import Cluster, key_file, small_demo
-
-PASS = "correct horse 1"
-
-
-@dataclass
-class Community:
-    name: str
-    paths: Paths
-    bundle: Path
-    key: Path
-    digest: str
-
-
-def _close_station() -> None:
-    store.activate(None)
-    if not db.is_closed():
-        db.close()
+from tests.hub_support import PASSPHRASE as PASS
+from tests.hub_support import Cluster, Street, close_station
 
 
 @pytest.fixture(scope="module")
-def street(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Community]:
-    """Small Hubin and Dongting stations, each with its full bundle and key file."""
-    root = tmp_path_factory.mktemp("street")
-    out: dict[str, Community] = {}
-    for key, name in (("hubin", "湖滨社区"), ("dongting", "东亭社区")):
-        paths = Paths(root / key)
-        small_demo(paths, key)
-        bundle = exchange.export_bundle(root / f"{key}.mulin", full=True)
-        out[key] = Community(name, paths, Path(bundle.path), key_file(root / f"{key}.key"),
-                             stats.digest())
-        _close_station()
-    return out
+def street(hub_street: dict[str, Street]) -> dict[str, Street]:
+    return hub_street
 
 
 @pytest.fixture
-def hub_url(pg_cluster: Cluster, street: dict[str, Community],
+def hub_url(pg_cluster: Cluster, street: dict[str, Street],
             monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh hub database that has joined both communities (by the CLI)."""
     url = pg_cluster.create_database()
@@ -73,7 +45,7 @@ def _hub_digest(capsys: pytest.CaptureFixture[str], name: str) -> str:
 
 
 def test_both_orders_end_with_the_stations_digests(
-        pg_cluster: Cluster, street: dict[str, Community], hub_url: str,
+        pg_cluster: Cluster, street: dict[str, Street], hub_url: str,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     hubin, dongting = street["hubin"], street["dongting"]
     assert main(["hub", "import", str(hubin.bundle), str(dongting.bundle)]) == 0
@@ -103,7 +75,7 @@ def _change_counts() -> list[int]:
 
 
 def test_a_foreign_or_damaged_bundle_changes_nothing(
-        street: dict[str, Community], hub_url: str, tmp_path: Path,
+        street: dict[str, Street], hub_url: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
     hubdb.open_hub(hub_url)
@@ -114,7 +86,7 @@ def test_a_foreign_or_damaged_bundle_changes_nothing(
     station.open_station(paths)
     station.create_station("别处", "EW", "community-elsewhere")
     exchange.export_bundle(foreign, full=True)
-    _close_station()
+    close_station()
     cut = tmp_path / "cut.mulin"
     cut.write_bytes(street["dongting"].bundle.read_bytes()[:-100])
     capsys.readouterr()
@@ -128,7 +100,7 @@ def test_a_foreign_or_damaged_bundle_changes_nothing(
 
 
 def test_a_laptop_seeded_from_the_hub_holds_the_same_content(
-        street: dict[str, Community], hub_url: str, tmp_path: Path) -> None:
+        street: dict[str, Street], hub_url: str, tmp_path: Path) -> None:
     assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
     seed = tmp_path / "from-hub.mulin"
     assert main(["hub", "export", "--community", "湖滨社区", "--full", str(seed)]) == 0
@@ -138,11 +110,11 @@ def test_a_laptop_seeded_from_the_hub_holds_the_same_content(
     [result] = exchange.import_files([seed])
     assert result.status == "applied"
     assert stats.digest() == street["hubin"].digest
-    _close_station()
+    close_station()
 
 
 def test_sync_folder_serves_every_community(
-        street: dict[str, Community], hub_url: str, tmp_path: Path,
+        street: dict[str, Street], hub_url: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "usb"
     folder.mkdir()
