@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     st.add_argument("--community", required=True, metavar="NAME")
     st.add_argument("--digest", action="store_true")
     _add(hub_sub, "list", "已加入的社区 / joined communities", cmd_list)
-    for module in ("app.cli.hub_net",):
+    for module in ("app.cli.hub_net", "app.cli.hub_street"):
         __import__(module, fromlist=["register_hub"]).register_hub(hub_sub, _add)
 
 

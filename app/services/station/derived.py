@@ -18,6 +18,13 @@ MODULES: list[str] = [
 ]
 
 _REFRESHERS: dict[str, list[Refresher]] = {}
+#: Modules whose caches this process does not keep (the street hub has no search index).
+_SKIPPED: set[str] = set()
+
+
+def skip(module: str) -> None:
+    """Do without the caches of ``module`` (its refreshers are not run)."""
+    _SKIPPED.add(module)
 
 
 def register(table: str) -> Callable[[Refresher], Refresher]:
@@ -36,5 +43,5 @@ def refresh(changed: dict[str, set[str]]) -> None:
         importlib.import_module(name)
     for table, ids in changed.items():
         for fn in _REFRESHERS.get(table, []):
-            if ids:
+            if ids and fn.__module__ not in _SKIPPED:
                 fn(ids)
