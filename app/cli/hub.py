@@ -28,8 +28,12 @@ def _add(hub_sub: Any, name: str, help_text: str, handler: Callable[..., int]) -
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("hub", help="街道枢纽（PostgreSQL）/ the street hub on PostgreSQL")
-    hub_sub = p.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    p = sub.add_parser("hub", help="街道枢纽（PostgreSQL）；不带动作时打开街道工作台 / the street "
+                                   "hub on PostgreSQL; without an action, the street desk")
+    p.add_argument("--db", dest="hub_db", metavar="URL", help="postgresql://… (或 MULIN_HUB_DB)")
+    p.add_argument("--operator", default="", metavar="NAME", help="经办人 / who is at the desk")
+    p.set_defaults(handler=cmd_desk)
+    hub_sub = p.add_subparsers(dest="hub_command", metavar="ACTION")
     _add(hub_sub, "init", "建立或检查枢纽数据库 / create (or check) the hub schema", cmd_init)
     j = _add(hub_sub, "join", "以社区密钥文件加入社区 / join a community with its key file",
              cmd_join)
@@ -60,12 +64,19 @@ def opened(args: argparse.Namespace) -> Iterator[None]:
     from app.services.hub import database as hubdb
 
     try:
-        hubdb.open_hub(hubdb.resolve_url(args.db))
+        hubdb.open_hub(db_url(args))
         yield
     except hubdb.HubError as exc:
         raise CliError(str(exc)) from exc
     finally:
         hubdb.close()
+
+
+def db_url(args: argparse.Namespace) -> str:
+    """``mulin hub ACTION --db URL``, ``mulin hub --db URL``, else ``MULIN_HUB_DB``."""
+    from app.services.hub import database as hubdb
+
+    return hubdb.resolve_url(getattr(args, "db", None) or getattr(args, "hub_db", None))
 
 
 def _community(name: str) -> Any:
@@ -81,7 +92,7 @@ def cmd_init(env: Env, args: argparse.Namespace) -> int:
     from app.services.hub import database as hubdb
 
     try:
-        created = hubdb.init(hubdb.resolve_url(args.db))
+        created = hubdb.init(db_url(args))
     except hubdb.HubError as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -182,4 +193,18 @@ def cmd_list(env: Env, args: argparse.Namespace) -> int:
     with opened(args):
         for c in hubdb.communities():
             print(f"{c.name or c.id}\t{c.prefix}\t{c.id}")
+    return 0
+
+
+def cmd_desk(env: Env, args: argparse.Namespace) -> int:
+    """``mulin hub``: the street office's desk (keyboard-only TUI) over the hub."""
+    from app.services.hub import database as hubdb
+
+    with opened(args):
+        prefixes = "/".join(c.prefix for c in hubdb.communities())
+        if not prefixes:
+            raise CliError(t("hub.err.no_communities"))
+        from app.hub_tui import HubApp  # lazy: keeps CLI commands fast
+
+        HubApp(prefixes, operator=args.operator).run()
     return 0
