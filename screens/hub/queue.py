@@ -60,7 +60,7 @@ class StreetQueueScreen(MulinScreen):
                 due += t("hub.street.overdue")
             table.add_row(r.number, r.community, t(f"colour.{r.colour}"), t(f"state.{r.state}"),
                           t(f"level.{r.level}"), due, r.description[:24], key=r.number)
-        if keep in table.rows:  # the case acted on stays under the cursor
+        if keep is not None and keep in table.rows:  # the case acted on stays under the cursor
             table.move_cursor(row=table.get_row_index(keep))
 
     def _selected(self) -> str | None:
