@@ -54,7 +54,7 @@ def register(sub: Any) -> None:
     st.add_argument("--community", required=True, metavar="NAME")
     st.add_argument("--digest", action="store_true")
     _add(hub_sub, "list", "已加入的社区 / joined communities", cmd_list)
-    for module in ("app.cli.hub_net", "app.cli.hub_street"):
+    for module in ("app.cli.hub_net", "app.cli.hub_street", "app.cli.hub_ops"):
         __import__(module, fromlist=["register_hub"]).register_hub(hub_sub, _add)
 
 

@@ -1,0 +1,68 @@
+"""Operations at the hub (issue 15, step 5): the street's monthly report and the check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import clock
+from app.cli import main
+from app.services.cases import metrics
+from app.services.hub import database as hubdb
+from app.services.hub import files
+from app.services.station import identity as station
+from app.services.sync import keys
+from models.db import db
+from tests.conftest import NOW
+from tests.hub_support import PASSPHRASE, Cluster, Street, close_station
+
+
+@pytest.fixture(scope="module")
+def ops_url(pg_cluster: Cluster, hub_street: dict[str, Street]) -> str:
+    clock.set_clock(clock.FixedClock(NOW))
+    url = pg_cluster.create_database()
+    hubdb.init(url)
+    hubdb.join(keys.read_key_file(hub_street["hubin"].key, PASSPHRASE), "街道", "JD")
+    files.import_files([hub_street["hubin"].bundle])
+    hubdb.close()
+    return url
+
+
+def test_the_street_report_has_one_row_per_community_with_the_stations_figures(
+        ops_url: str, hub_street: dict[str, Street], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "street.xlsx"
+    assert main(["hub", "report", "--db", ops_url, "--month", "2026-11", "--format", "xlsx",
+                 "--output", str(out)]) == 0
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert "2026-11" in str(rows[0][0])
+    assert [r[0] for r in rows[2:]] == ["湖滨社区"]
+    station.open_station(hub_street["hubin"].paths)
+    try:
+        from app import store
+
+        at_station = metrics.total(store.context().community_id, metrics.month("2026-11"))
+    finally:
+        close_station()
+    assert rows[2][1] == at_station.received > 0
+    assert rows[2][14] == round(at_station.on_time_resolution_rate or 0, 4)
+
+
+def test_check_passes_then_names_a_damaged_community(
+        ops_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hub", "check", "--db", ops_url]) == 0
+    hubdb.open_hub(ops_url)
+    hubdb.activate(hubdb.find("湖滨社区"))
+    db.execute_sql("DELETE FROM case_event WHERE id IN (SELECT id FROM case_event LIMIT 1)")
+    hubdb.close()
+    capsys.readouterr()
+    assert main(["hub", "check", "--db", ops_url]) == 1
+    out = capsys.readouterr().out
+    assert "[湖滨社区]" in out and "case_event" in out
+
+
+def test_a_bad_month_is_one_line(ops_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hub", "report", "--db", ops_url, "--month", "2026-13"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
