@@ -105,6 +105,9 @@ class HubDatabase(PostgresqlDatabase):
 
     param = "?"
     cipher_key: str | None = None
+    #: Derived caches the hub does not keep (``app.services.station.derived``): the street
+    #: desk searches no residents, so imports skip the pinyin search keys.
+    skip_caches = frozenset({"app.services.search.index"})
 
     def __init__(self, database: str | None, **kwargs: Any) -> None:
         kwargs.setdefault("field_types", FIELD_TYPES)

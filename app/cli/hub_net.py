@@ -31,15 +31,20 @@ def _listen(text: str) -> tuple[str, int]:
 
 
 def cmd_serve(env: Env, args: argparse.Namespace) -> int:
-    from app.cli.hub import opened
     from app.services.hub import server
 
     host, port = _listen(args.listen)
     if args.max_upload < 1:
         raise CliError(t("hub.err.listen", value=args.max_upload), status=2)
-    with opened(args):
-        pass  # refuse now, in one line, a database that is not a hub
-    # the server's worker threads open their own connections to the same database
+    from app.cli.hub import db_url
+    from app.services.hub import database as hubdb
+    from models.db import db
+
+    try:
+        hubdb.open_hub(db_url(args))  # refuse now, in one line, a database that is no hub
+    except hubdb.HubError as exc:
+        raise CliError(str(exc)) from exc
+    db.close()  # the server's worker threads open their own connections
     print(t("hub.cli.serving", url=f"http://{host}:{port}"), flush=True)
     server.serve(host, port, args.max_upload * 1024 * 1024)
     return 0

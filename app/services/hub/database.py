@@ -18,7 +18,7 @@ from peewee import OperationalError
 from app import clock, store
 from app.hlc import HLC
 from app.i18n import t
-from app.services.station import derived, identity
+from app.services.station import identity
 from models import db as dbmod
 from models.db import db
 from models.hub import HUB_SCHEMA, HUB_TABLES, HubCommunity, HubMeta
@@ -59,7 +59,6 @@ def connect(url: str) -> HubDatabase:
     """Point the shared handle at the hub's PostgreSQL and open a connection."""
     database = HubDatabase(url)
     database.schema = HUB_SCHEMA
-    derived.skip("app.services.search.index")  # the street desk searches no residents
     dbmod.use(database)
     try:
         db.connect(reuse_if_open=True)
@@ -107,9 +106,11 @@ def open_hub(url: str) -> HubDatabase:
 
 
 def close() -> None:
+    """Close the hub's connection and point the shared handle back at SQLite."""
     store.activate(None)
     if not db.is_closed():
         db.close()
+    dbmod.use(dbmod.sqlite_db)
 
 
 # -- communities ---------------------------------------------------------------------
