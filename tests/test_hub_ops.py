@@ -66,3 +66,32 @@ def test_check_passes_then_names_a_damaged_community(
 def test_a_bad_month_is_one_line(ops_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hub", "report", "--db", ops_url, "--month", "2026-13"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_restore_takes_this_streets_dump_and_refuses_another_streets(
+        pg_cluster: Cluster, hub_street: dict[str, Street], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MULIN_PASSPHRASE", PASSPHRASE)
+    ours, other = pg_cluster.create_database(), pg_cluster.create_database()
+    for url in (ours, other):
+        assert main(["hub", "init", "--db", url]) == 0
+    assert main(["hub", "join", "--db", ours, str(hub_street["hubin"].key),
+                 "--prefix", "JD"]) == 0
+    dump = tmp_path / "street.dump"
+    assert main(["hub", "backup", "--db", ours, str(dump)]) == 0
+    assert main(["hub", "join", "--db", ours, str(hub_street["dongting"].key),
+                 "--prefix", "JE"]) == 0
+
+    capsys.readouterr()
+    assert main(["hub", "restore", "--db", other, str(dump)]) == 1
+    assert "另一个街道" in capsys.readouterr().err
+    assert main(["hub", "list", "--db", other]) == 0
+    assert capsys.readouterr().out == ""
+
+    assert main(["hub", "restore", "--db", ours, str(dump)]) == 0
+    capsys.readouterr()
+    assert main(["hub", "list", "--db", ours]) == 0
+    assert [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()] == ["JD"]
+    assert main(["hub", "join", "--db", ours, str(hub_street["dongting"].key),
+                 "--prefix", "JE"]) == 0  # the schema joined after the dump was dropped
+    assert main(["hub", "check", "--db", ours]) == 0

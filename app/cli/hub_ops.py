@@ -17,6 +17,11 @@ def register_hub(hub_sub: Any, add: Any) -> None:
     r.add_argument("--format", default="xlsx", choices=("xlsx",))
     r.add_argument("--output", default=None, metavar="FILE")
     add(hub_sub, "check", "检查枢纽数据库 / check the hub's database", cmd_check)
+    b = add(hub_sub, "backup", "pg_dump 整个枢纽 / pg_dump the whole hub", cmd_backup)
+    b.add_argument("file", metavar="FILE")
+    r = add(hub_sub, "restore", "从本街道的备份恢复 / restore from this street's dump",
+            cmd_restore)
+    r.add_argument("file", metavar="FILE")
 
 
 def cmd_report(env: Env, args: argparse.Namespace) -> int:
@@ -52,4 +57,32 @@ def cmd_check(env: Env, args: argparse.Namespace) -> int:
     if findings:
         return 1
     print(t("hub.cli.check_ok"))
+    return 0
+
+
+def cmd_backup(env: Env, args: argparse.Namespace) -> int:
+    from app.cli.hub import db_url, opened
+    from app.services.hub import backup
+    from app.services.hub.database import HubError
+
+    with opened(args):
+        pass  # refuse, in one line, a database that is not a hub
+    try:
+        backup.dump(db_url(args), Path(args.file))
+    except HubError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("hub.cli.backup", path=args.file))
+    return 0
+
+
+def cmd_restore(env: Env, args: argparse.Namespace) -> int:
+    from app.cli.hub import db_url
+    from app.services.hub import backup
+    from app.services.hub.database import HubError
+
+    try:
+        backup.restore(db_url(args), Path(args.file))
+    except HubError as exc:
+        raise CliError(str(exc)) from exc
+    print(t("hub.cli.restored", path=args.file))
     return 0

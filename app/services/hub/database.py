@@ -87,6 +87,7 @@ def init(url: str) -> bool:
         db.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {qualified(HUB_SCHEMA)}")
         db.create_tables(HUB_TABLES)
         HubMeta.insert(id=_VERSION_KEY, value=str(HUB_SCHEMA_VERSION)).execute()
+        HubMeta.insert(id="street_id", value=store.new_id()).execute()  # see hub.backup
     return True
 
 
