@@ -15,9 +15,11 @@ def register_hub(hub_sub: Any, add: Any) -> None:
     s.add_argument("--max-upload", type=int, default=64, metavar="MB")
     p = hub_sub.add_parser("token", help="工作站上传令牌 / station upload tokens")
     tok = p.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    for name, handler in (("add", cmd_token_add), ("revoke", cmd_token_revoke),
-                          ("list", cmd_token_list)):
-        a = add(tok, name, f"{name} token", handler)
+    for name, handler, text in (
+            ("add", cmd_token_add, "发放令牌（只显示一次）/ make a token (shown once)"),
+            ("revoke", cmd_token_revoke, "吊销该站全部令牌 / revoke the station's tokens"),
+            ("list", cmd_token_list, "列出令牌 / list tokens")):
+        a = add(tok, name, text, handler)
         a.add_argument("--community", required=True, metavar="NAME")
         if name != "list":
             a.add_argument("--station", required=True, metavar="NAME")
