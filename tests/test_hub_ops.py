@@ -95,3 +95,27 @@ def test_restore_takes_this_streets_dump_and_refuses_another_streets(
     assert main(["hub", "join", "--db", ours, str(hub_street["dongting"].key),
                  "--prefix", "JE"]) == 0  # the schema joined after the dump was dropped
     assert main(["hub", "check", "--db", ours]) == 0
+
+
+def test_tokens_are_shown_once_stored_hashed_and_revocable(
+        ops_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.services.hub import tokens
+
+    capsys.readouterr()
+    assert main(["hub", "token", "add", "--db", ops_url, "--community", "湖滨社区",
+                 "--station", "湖滨工作站"]) == 0
+    token = capsys.readouterr().out.strip()
+    hubdb.open_hub(ops_url)
+    stored = [r[0] for r in db.execute_sql("SELECT token_hash FROM mulin_hub.hub_token")]
+    assert tokens.verify(token) is not None and token not in stored
+    hubdb.close()
+    assert main(["hub", "token", "revoke", "--db", ops_url, "--community", "湖滨社区",
+                 "--station", "湖滨工作站"]) == 0
+    assert main(["hub", "token", "revoke", "--db", ops_url, "--community", "湖滨社区",
+                 "--station", "湖滨工作站"]) == 1
+    capsys.readouterr()
+    assert main(["hub", "token", "list", "--db", ops_url, "--community", "湖滨社区"]) == 0
+    assert "已吊销" in capsys.readouterr().out
+    hubdb.open_hub(ops_url)
+    assert tokens.verify(token) is None
+    hubdb.close()
