@@ -129,3 +129,27 @@ def test_without_a_database_one_clear_line(monkeypatch: pytest.MonkeyPatch,
     assert main(["hub", "stats", "--community", "x", "--digest"]) == 1
     err = capsys.readouterr().err
     assert "MULIN_HUB_DB" in err and err.count("\n") == 1
+
+
+def test_a_bundle_before_the_changes_it_builds_on_is_held_then_applied(
+        street: dict[str, Street], hub_url: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from app import store
+    from models.places import Community
+
+    sealed = keys.read_key_file(street["hubin"].key, PASS)
+    laptop = Paths(tmp_path / "laptop")
+    station.join_community(laptop, sealed, "笔记本", "LP")
+    exchange.import_files([street["hubin"].bundle])
+    with store.write() as tx:
+        tx.update(Community, sealed.community_id, name="湖滨社区（新）")
+    late = exchange.export_bundle(tmp_path / "laptop.mulin")
+    laptop_digest = stats.digest()
+    close_station()
+
+    capsys.readouterr()
+    assert main(["hub", "import", late.path]) == 0
+    out = capsys.readouterr().out
+    assert "已暂存" in out and "范围 1–" in out  # held, and the missing range is named
+    assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
+    assert _hub_digest(capsys, "湖滨社区（新）") == laptop_digest
