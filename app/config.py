@@ -69,6 +69,9 @@ class LocalSettings(BaseModel):
     )
     lock_minutes: int = Field(5, ge=1, le=240, description="Idle minutes before locking.")
     backup_keep: int = Field(10, ge=1, le=1000, description="Automatic backups to keep.")
+    hub_url: str = Field("", description="The street hub, http(s)://HOST:PORT (issue 15).")
+    hub_token: str = Field("", description="This station's upload token at the hub.")
+    hub_fallback: str = Field("", description="Sync folder used when the hub is unreachable.")
 
     @field_validator("keymap", mode="before")
     @classmethod

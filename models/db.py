@@ -3,6 +3,9 @@
 The handle speaks plain SQLite, or SQLCipher when a key is set with :func:`set_key`
 before :func:`bind` (encryption at rest, issue 9). The SQLCipher driver
 (``sqlcipher3``) is imported only when a key is in use.
+
+``db`` is a proxy so that the street hub can point the same models and the same write
+and merge code at PostgreSQL (:func:`use`, :mod:`models.pg`); a station never does.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from peewee import SqliteDatabase
+from peewee import Database, DatabaseProxy, SqliteDatabase
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -88,14 +91,25 @@ class MulinDatabase(SqliteDatabase):
         return conn
 
 
-db = MulinDatabase(None)
+#: The station's SQLite database (unbound until :func:`bind`).
+sqlite_db = MulinDatabase(None)
+#: The handle every model and service uses: the station's SQLite, or the hub's PostgreSQL.
+db = DatabaseProxy()
+db.initialize(sqlite_db)
+
+
+def use(database: Database) -> None:
+    """Point the shared handle at ``database`` (the hub), closing the current one."""
+    if db.obj is not database and not db.is_closed():
+        db.close()
+    db.initialize(database)
 
 
 def set_key(passphrase: str | None) -> None:
     """Use ``passphrase`` (SQLCipher) for connections opened from now on; None = plain."""
     if not db.is_closed():
         db.close()
-    db.cipher_key = passphrase or None
+    sqlite_db.cipher_key = passphrase or None
 
 
 #: SQLCipher files are whole pages; a page is at least this many bytes (a power of 2).
@@ -123,7 +137,8 @@ def connect_file(path: Path | str, passphrase: str | None = None) -> Any:
 
 def bind(path: Path | str) -> SqliteDatabase:
     """Bind the module-level database to a file (closing any previous binding)."""
+    use(sqlite_db)
     if not db.is_closed():
         db.close()
-    db.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
-    return db
+    sqlite_db.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    return sqlite_db

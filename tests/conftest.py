@@ -88,3 +88,21 @@ def hubin(hubin_template: Path, paths: Paths) -> Paths:
     shutil.copy(hubin_template, paths.database)
     station.open_station(paths)
     return paths
+
+
+# -- the street hub (issue 15): one throwaway PostgreSQL cluster per session -------------
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    from tests.hub_support import running_cluster
+
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def hub_street(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Small Hubin and Dongting demo stations with full bundles and key files."""
+    from tests.hub_support import build_street
+
+    clock.set_clock(clock.FixedClock(NOW))
+    return dict(build_street(tmp_path_factory.mktemp("street")))

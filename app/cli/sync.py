@@ -52,8 +52,12 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("sync", help="通过同步文件夹交换 / exchange through a sync folder")
-    p.add_argument("folder", metavar="DIR")
+    p = sub.add_parser("sync", help="通过同步文件夹或街道枢纽交换 / exchange through a sync "
+                                    "folder or with the street hub (http://HOST:PORT)")
+    p.add_argument("folder", metavar="DIR|URL")
+    p.add_argument("--token", metavar="T", help="枢纽上传令牌 / hub token (or MULIN_HUB_TOKEN)")
+    p.add_argument("--fallback", metavar="DIR", help="枢纽不可达时改用的文件夹 / folder to "
+                                                     "use when the hub cannot be reached")
     p.set_defaults(handler=cmd_sync)
 
 
@@ -196,8 +200,11 @@ def cmd_import(env: Env, args: argparse.Namespace) -> int:
 
 
 def cmd_sync(env: Env, args: argparse.Namespace) -> int:
+    from app.cli import sync_remote
     from app.services.sync import exchange
 
+    if sync_remote.is_url(args.folder):
+        return sync_remote.cmd_sync_remote(env, args, cmd_sync)
     env.signed_in()
     trust.backup_before_import(env)  # issue 9: a backup to go back to
     try:

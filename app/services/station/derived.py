@@ -20,6 +20,14 @@ MODULES: list[str] = [
 _REFRESHERS: dict[str, list[Refresher]] = {}
 
 
+def _skipped() -> frozenset[str]:
+    """Modules whose caches the open database does not keep (the street hub has no
+    search index): its ``skip_caches`` attribute, empty for a station."""
+    from models.db import db
+
+    return frozenset(getattr(db.obj, "skip_caches", ()))
+
+
 def register(table: str) -> Callable[[Refresher], Refresher]:
     """Decorator: call ``fn(ids)`` when rows of ``table`` changed outside their service."""
 
@@ -34,7 +42,8 @@ def refresh(changed: dict[str, set[str]]) -> None:
     """Run every refresher for the tables in ``changed`` (table name -> row ids)."""
     for name in MODULES:
         importlib.import_module(name)
+    skipped = _skipped()
     for table, ids in changed.items():
         for fn in _REFRESHERS.get(table, []):
-            if ids:
+            if ids and fn.__module__ not in skipped:
                 fn(ids)

@@ -1,0 +1,161 @@
+"""PostgreSQL for the street hub, speaking the dialect the station code already speaks.
+
+The hub runs the stations' own write path, merge and digest (``app/store.py``,
+``app/services/sync``, ``app/services/station/stats.py``) through the same models. Those
+were written for SQLite, so this database makes PostgreSQL store and compare values the
+way SQLite does, in one place instead of a second copy of the rules:
+
+* ``?`` placeholders (SQLite's paramstyle) become psycopg's ``%s`` and
+  ``INSERT OR IGNORE`` becomes ``ON CONFLICT DO NOTHING``, in every cursor the code
+  gets (raw ``db.cursor().executemany`` included); ``WITHOUT ROWID`` is dropped;
+* booleans are stored as integers 0/1, dates and times as SQLite's text form
+  (``2026-11-25 10:00:00``), so ``deleted = 0`` works and the digest hashes the very
+  same values a station hashes;
+* every text column uses the ``C`` collation (byte order, SQLite's ``BINARY``), so
+  ``ORDER BY id`` and ``max(hlc)`` agree with a station whatever the server's locale;
+* ``INSERT OR REPLACE`` (``Model.replace``) becomes an upsert on the primary key;
+* ``atomic(lock_type="IMMEDIATE")`` takes a transaction-scoped advisory lock on the
+  current schema: writers of one community are serialised as SQLite serialises them.
+
+Each community lives in its own PostgreSQL schema (same tables); :meth:`HubDatabase.use_schema`
+sets ``search_path`` on the connection and on every connection opened later.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from peewee import SQL, CommaNodeList, EnclosedNodeList, NodeList, PostgresqlDatabase
+
+#: SQLite's storage forms (see the module docstring).
+FIELD_TYPES = {
+    "BOOL": "SMALLINT",
+    "DATE": "TEXT",
+    "DATETIME": "TEXT",
+    "TIME": "TEXT",
+    "FLOAT": "DOUBLE PRECISION",
+    "INT": "BIGINT",
+}
+
+
+def _register_dumpers(conn: Any) -> None:
+    """Python values dumped as SQLite would store them."""
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+
+    class BoolAsInt(Dumper):
+        oid = types["int2"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+    class IsoText(Dumper):
+        oid = types["text"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            if isinstance(obj, datetime.datetime):
+                return obj.isoformat(sep=" ").encode()
+            return str(obj.isoformat()).encode()
+
+    conn.adapters.register_dumper(bool, BoolAsInt)
+    for kind in (datetime.datetime, datetime.date, datetime.time):
+        conn.adapters.register_dumper(kind, IsoText)
+
+
+def translate(sql: str) -> str:
+    """SQLite-flavoured SQL (as Mulin writes it) for psycopg and PostgreSQL."""
+    sql = sql.replace("%", "%%").replace("?", "%s")
+    head = sql.lstrip()
+    if head[:21].upper() == "INSERT OR IGNORE INTO":
+        sql = "INSERT INTO" + head[21:] + " ON CONFLICT DO NOTHING"
+    elif sql.endswith(" WITHOUT ROWID"):  # a SQLite storage hint (the search index)
+        sql = sql[:-len(" WITHOUT ROWID")]
+    return sql
+
+
+class SqliteStyleCursor:
+    """A psycopg cursor that takes Mulin's SQLite-flavoured SQL."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
+        self._cursor.execute(translate(sql), list(params or ()))
+        return self
+
+    def executemany(self, sql: str, seq: Any) -> SqliteStyleCursor:
+        self._cursor.executemany(translate(sql), seq)
+        return self
+
+    def __iter__(self) -> Any:
+        return iter(self._cursor)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def qualified(schema: str) -> str:
+    """A schema name as a quoted identifier (names are checked by the caller)."""
+    return '"' + schema.replace('"', '""') + '"'
+
+
+class HubDatabase(PostgresqlDatabase):
+    """PostgreSQL behaving like the stations' SQLite for Mulin's models and raw SQL."""
+
+    param = "?"
+    cipher_key: str | None = None
+    #: Derived caches the hub does not keep (``app.services.station.derived``): the street
+    #: desk searches no residents, so imports skip the pinyin search keys.
+    skip_caches = frozenset({"app.services.search.index"})
+
+    def __init__(self, database: str | None, **kwargs: Any) -> None:
+        kwargs.setdefault("field_types", FIELD_TYPES)
+        kwargs.setdefault("prefer_psycopg3", True)
+        self.schema = "public"
+        super().__init__(database, **kwargs)
+
+    # -- connections ------------------------------------------------------------------
+    def _initialize_connection(self, conn: Any) -> None:
+        _register_dumpers(conn)
+        with conn.cursor() as cur:
+            cur.execute(f"SET search_path TO {qualified(self.schema)}")
+
+    def use_schema(self, schema: str) -> None:
+        """Make ``schema`` (a community) the one unqualified names refer to."""
+        self.schema = schema
+        if not self.is_closed():
+            self.execute_sql(f"SET search_path TO {qualified(schema)}")
+
+    # -- SQLite's dialect ---------------------------------------------------------------
+    def cursor(self, named_cursor: Any = None) -> Any:
+        return SqliteStyleCursor(super().cursor(named_cursor))
+
+    def begin(self, lock_type: str | None = None,  # type: ignore[override]
+              isolation_level: Any = None) -> None:
+        super().begin(isolation_level)
+        if lock_type and lock_type.upper() in ("IMMEDIATE", "EXCLUSIVE"):
+            self.cursor().execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
+
+    def conflict_update(self, oc: Any, query: Any) -> Any:
+        if (oc._action or "").lower() != "replace":
+            return super().conflict_update(oc, query)
+        model = query.model
+        pk = model._meta.primary_key
+        names = [f.column_name for f in model._meta.sorted_fields if f is not pk]
+        target = EnclosedNodeList([SQL(f'"{pk.column_name}"')])
+        sets = CommaNodeList([SQL(f'"{n}" = EXCLUDED."{n}"') for n in names])
+        return NodeList([SQL("ON CONFLICT"), target, SQL("DO UPDATE SET"), sets])
+
+    # -- schema -----------------------------------------------------------------------
+    def collate_c(self, schema: str) -> None:
+        """Give every text column of ``schema`` the C collation (SQLite's byte order)."""
+        rows = self.execute_sql(
+            "SELECT table_name, column_name, data_type, character_maximum_length "
+            "FROM information_schema.columns WHERE table_schema = ? "
+            "AND data_type IN ('text', 'character varying') "
+            "AND (collation_name IS NULL OR collation_name <> 'C')", (schema,)).fetchall()
+        for table, column, kind, length in rows:
+            typ = f"varchar({length})" if kind == "character varying" and length else "text"
+            self.execute_sql(f'ALTER TABLE {qualified(schema)}."{table}" ALTER COLUMN '
+                             f'"{column}" TYPE {typ} COLLATE "C"')

@@ -1,0 +1,54 @@
+"""F2 at the street desk: every joined community side by side for this month."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from app import keymap
+from app.i18n import t
+from app.services.cases.metrics import percent
+from app.services.hub import overview
+from screens.base import MulinScreen
+
+COLUMNS = ("community", "received", "response", "resolution", "satisfaction", "grid",
+           "red", "overdue", "street", "trend")
+
+
+@keymap.bound
+class CommunitiesScreen(MulinScreen):
+    """The three rates, 小事不出网格, red and overdue counts and the trend, per community."""
+
+    NAME = "hub_communities"
+    KEYS: ClassVar[tuple[str, ...]] = ("nav.refresh",)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="hub-period", classes="section-title")
+        table: DataTable[str] = DataTable(id="hub-communities", cursor_type="row",
+                                          zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for name in COLUMNS:
+            table.add_column(t(f"hub.col.{name}"), key=name)
+        self.action_refresh()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        period, rows = overview.street_figures()
+        self.query_one("#hub-period", Static).update(
+            t("hub.desk.period", month=period.label, n=len(rows)))
+        table = self.query_one(DataTable)
+        table.clear()
+        for f in rows:
+            r = f.rates
+            table.add_row(f.name, str(r.received), percent(r.on_time_response_rate),
+                          percent(r.on_time_resolution_rate), percent(r.satisfaction_rate),
+                          percent(r.within_grid_rate), str(f.red_open), str(f.overdue),
+                          str(f.at_street), f.trend, key=f.community_id)
