@@ -39,8 +39,7 @@ async def test_a_case_typed_during_a_ten_second_import_is_saved_after_it(hubin: 
         holder = hold_write_lock(hubin.database, 10)
         try:
             await pilot.press("ctrl+s")
-            await pilot.pause(0.5)
-            assert isinstance(app.screen, WaitDialog)
+            assert await wait_for(pilot, lambda: isinstance(app.screen, WaitDialog), 3)
             assert "等待导入完成" in _text(app.screen)
             assert Case.select().count() == before  # not yet: the import holds the lock
             assert await wait_for(pilot, lambda: Case.select().count() == before + 1, 20)
@@ -66,19 +65,17 @@ async def test_a_visit_waits_and_esc_keeps_what_was_typed(hubin: Paths) -> None:
         await pilot.pause()
         form = app.screen
         await pilot.press(*"水管漏")
-        holder = hold_write_lock(hubin.database, 4)
+        holder = hold_write_lock(hubin.database, 6)
         try:
             await pilot.press("ctrl+s")
-            await pilot.pause(0.5)
-            assert isinstance(app.screen, WaitDialog)
+            assert await wait_for(pilot, lambda: isinstance(app.screen, WaitDialog), 3)
             await pilot.press("escape")  # stop waiting: nothing saved, the form as typed
-            assert await wait_for(pilot, lambda: app.screen is form, 3)
-            assert any("已停止等待" in n for n in _notes(app))
+            assert await wait_for(pilot, lambda: app.screen is form and any(
+                "已停止等待" in n for n in _notes(app)), 3)
             assert Visit.select().count() == before
             assert form.query_one("#f-findings").value == "水管漏"
             await pilot.press("ctrl+s")  # and again: this time wait until it is saved
-            await pilot.pause(0.5)
-            assert isinstance(app.screen, WaitDialog)
+            assert await wait_for(pilot, lambda: isinstance(app.screen, WaitDialog), 3)
             assert await wait_for(pilot, lambda: Visit.select().count() == before + 1, 10)
         finally:
             holder.wait(timeout=10)
@@ -130,8 +127,8 @@ async def test_the_desk_stays_open_when_a_save_without_a_wait_meets_the_lock(
         holder = hold_write_lock(hubin.database, 2)
         try:
             await app.run_action("busy_probe")
-            await pilot.pause()
+            assert await wait_for(pilot, lambda: any(
+                "数据库正被另一个程序写入" in n for n in _notes(app)), 3)
         finally:
             holder.wait(timeout=10)
         assert app.is_running
-        assert any("数据库正被另一个程序写入" in n for n in _notes(app))

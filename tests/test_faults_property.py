@@ -29,7 +29,8 @@ def _paths(root: Path) -> list[str]:
 
 
 @pytest.fixture
-def root(empty_station: Paths, tmp_path: Path) -> Path:
+def root(empty_station: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # relative names on the command line land here
     (tmp_path / "a-dir").mkdir()
     (tmp_path / "a-file").write_text("not a bundle")
     return tmp_path
