@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from peewee import BooleanField, ForeignKeyField, Model, OperationalError
+from peewee import BooleanField, ForeignKeyField, Model, OperationalError, SqliteDatabase
 
 from app import clock
 from app.hlc import HLC, stamp_key
@@ -310,7 +310,8 @@ BUSY_TIMEOUT_MS = int(str(PRAGMAS["busy_timeout"]))
 
 
 def _set_busy_timeout(ms: int) -> None:
-    db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    if isinstance(db.obj, SqliteDatabase):  # the hub's PostgreSQL waits on its own lock
+        db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
 
 
 def _begin(atomic: Any) -> None:

@@ -31,7 +31,6 @@ def register(sub: Any) -> None:
     p = sub.add_parser("hub", help="街道枢纽（PostgreSQL）；不带动作时打开街道工作台 / the street "
                                    "hub on PostgreSQL; without an action, the street desk")
     p.add_argument("--db", dest="hub_db", metavar="URL", help="postgresql://… (或 MULIN_HUB_DB)")
-    p.add_argument("--operator", default="", metavar="NAME", help="经办人 / who is at the desk")
     p.set_defaults(handler=cmd_desk)
     hub_sub = p.add_subparsers(dest="hub_command", metavar="ACTION")
     _add(hub_sub, "init", "建立或检查枢纽数据库 / create (or check) the hub schema", cmd_init)
@@ -206,5 +205,5 @@ def cmd_desk(env: Env, args: argparse.Namespace) -> int:
             raise CliError(t("hub.err.no_communities"))
         from app.hub_tui import HubApp  # lazy: keeps CLI commands fast
 
-        HubApp(prefixes, operator=args.operator).run()
+        HubApp(prefixes, operator=getattr(args, "operator", None) or "").run()
     return 0
