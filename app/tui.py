@@ -66,7 +66,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
     QUIET_KEYS = ("nav.search",)  # `/` works on every list; the footer shows Ctrl+F once
 
     def __init__(self, settings: LocalSettings | None = None,
-                 operator: str | None = None, demo: bool = False) -> None:
+                 operator: str | None = None, demo: bool = False,
+                 after_first_paint: Callable[[], None] | None = None) -> None:
         keymap.refresh()  # descriptions in the chosen language
         super().__init__()
         self.settings = settings or LocalSettings()
@@ -76,6 +77,7 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         self.selected_building: str | None = None
         self.selected_household: str | None = None  # set by search: the ledger's cursor
         self.init_trust(operator)  # issue 9: operator signed in directly (tests) or nobody
+        self._after_first_paint = after_first_paint  # e.g. the daily backup (issue 16)
 
     def on_mount(self) -> None:
         self.title = i18n.t("app.title")
@@ -83,6 +85,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         if rejected:
             self.notify(i18n.t("keys.rejected", ids=", ".join(rejected)), severity="warning")
         self.start_trust()  # issue 9: sign-in gate when the station has operators
+        if self._after_first_paint:
+            self.call_after_refresh(self._after_first_paint)
         if os.environ.get(EXIT_AFTER_FIRST_FRAME):
             self.call_after_refresh(self.exit)  # benchmark hook: time to first frame
 

@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_import)
 
+    p = sub.add_parser("undo-import", help="撤销最近一次导入 / take the last import back")
+    p.set_defaults(handler=cmd_undo_import)
+
     p = sub.add_parser("sync", help="通过同步文件夹交换 / exchange through a sync folder")
     p.add_argument("folder", metavar="DIR")
     p.set_defaults(handler=cmd_sync)
@@ -190,3 +193,18 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
     else:
         print(t("sync.cli.nothing_new"))
     return status
+
+
+def cmd_undo_import(env: Env, args: argparse.Namespace) -> int:
+    """``mulin undo-import``: take the newest import back (issue 16: no pre-import copy)."""
+    from app.services.sync import undo
+
+    env.require_station()
+    try:
+        done = undo.undo_last()
+    except undo.UndoError as exc:
+        raise CliError(t(str(exc), keep=undo.KEEP)) from exc
+    print(t("sync.undo.done", file=done.label, source=done.source, removed=done.removed,
+            restored=done.restored, changes=done.changes))
+    print(t("sync.undo.hint"))
+    return 0

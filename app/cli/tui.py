@@ -6,7 +6,7 @@ import sys
 
 from app import clock
 from app.cli.common import CliError, Env, progress_printer
-from app.cli.trust import daily_backup
+from app.cli.trust import DailyBackup
 from app.i18n import t
 from app.services.station import demo
 from app.services.trust.operators import add_demo_operators
@@ -20,9 +20,15 @@ def run_tui(env: Env) -> int:
         add_demo_operators()  # issue 9: admin 0000, duty 1111, grid worker 2222
     elif ctx is None:
         raise CliError(t("cli.no_station", path=str(env.paths.data_dir)))
-    if not env.demo:
-        daily_backup(env)  # issue 9: the first start of each day takes a backup
+    # issue 9: the first start of each day takes a backup -- after the first frame,
+    # in a thread, so a big station opens as fast as a small one (issue 16)
+    daily = None if env.demo else DailyBackup(env)
     from app.tui import MulinApp  # lazy: keeps CLI commands fast
 
-    MulinApp(env.settings, demo=env.demo).run()
+    try:
+        MulinApp(env.settings, demo=env.demo,
+                 after_first_paint=daily.start if daily else None).run()
+    finally:
+        if daily:
+            daily.finish()
     return 0

@@ -26,7 +26,7 @@ from app import clock, store
 from app.i18n import t
 from app.services.station import derived, settings
 from app.services.station import identity as station_service
-from app.services.sync import bundle, duplicates, keys
+from app.services.sync import bundle, duplicates, keys, undo
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector
 from models.db import db
@@ -294,14 +294,15 @@ def clock_warnings() -> list[SkewWarning]:
         if row else []
 
 
-def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
+def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
+           recorder: undo.Recorder) -> None:
     total = max(1, b.header.count)
 
     def step(done: int) -> None:
         if progress:
             progress(t("sync.progress.applying"), 0.2 + 0.7 * done / total)
 
-    stats = Merger(step).apply(b.changes())
+    stats = Merger(step, recorder).apply(b.changes())
     derived.refresh(stats.changed)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
@@ -313,6 +314,7 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
                           created_at=_stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
                           changes=b.header.count).execute()
+    recorder.finish(b.header.source_name, result.path, b.header.count)
 
 
 #: Rows added by one import above which the planner statistics are refreshed.
@@ -336,6 +338,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         result.status = "already"
         return result
     with db.atomic("IMMEDIATE"):
+        recorder = undo.Recorder(h.bundle_id)  # the rollback record (instead of a backup)
         _record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:
@@ -344,7 +347,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
                 HeldBundle.insert(id=h.bundle_id, source=h.source, content=raw,
                                   received_at=clock.to_storage(clock.now())).execute()
             return result
-        _apply(b, result, progress)
+        _apply(b, result, progress, recorder)
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
