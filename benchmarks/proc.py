@@ -29,6 +29,7 @@ class Run:
     status: int
     output: str
     cpu_seconds: float = 0.0
+    spawned_at: float = 0.0  # wall clock (time.time()) just before the spawn
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -75,6 +76,7 @@ def run_in_terminal(argv: Sequence[str], env: dict[str, str], size: tuple[int, i
     out: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(master, out), daemon=True)
     reader.start()
+    spawned = time.time()
     started = time.perf_counter()
     proc = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=env,
                             cwd=ROOT, start_new_session=True)
@@ -83,7 +85,7 @@ def run_in_terminal(argv: Sequence[str], env: dict[str, str], size: tuple[int, i
     seconds = time.perf_counter() - started
     reader.join(timeout=2)
     os.close(master)
-    return Run(seconds, rss, status, b"".join(out).decode("utf-8", "replace"), cpu)
+    return Run(seconds, rss, status, b"".join(out).decode("utf-8", "replace"), cpu, spawned)
 
 
 def run_plain(argv: Sequence[str], env: dict[str, str], timeout: float = 1800) -> Run:
