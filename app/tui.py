@@ -15,7 +15,6 @@ from app import i18n, keymap
 from app.config import LocalSettings
 from app.services.places import views as places
 from app.services.station.identity import pending_changes, station_summary
-from screens.cases.intake import open_intake
 from screens.dialogs import ConfirmDialog
 from screens.help import HelpScreen
 from screens.search.find import SearchApp
@@ -113,6 +112,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
 
     def action_intake(self) -> None:
         """F9 on any screen: take a new case (issue 4)."""
+        from screens.cases.intake import open_intake  # lazy: not in the first frame
+
         open_intake(self)
 
     def action_help(self) -> None:

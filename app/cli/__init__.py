@@ -12,8 +12,12 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from app import __version__, i18n
-from app.cli.common import CliError, Env
+from app import startup
+
+startup.hold_back_drivers(sys.argv[1:])  # before peewee is imported (issue 16)
+
+from app import __version__, i18n  # noqa: E402
+from app.cli.common import CliError, Env  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,6 @@ from app import keymap
 from app.i18n import t
 from app.services.places import views as places
 from screens.base import MulinScreen
-from screens.places.visit_form import VisitFormScreen
 from screens.widgets.grid_map import GridMap
 from screens.widgets.prompt import PromptDialog
 
@@ -214,4 +213,6 @@ class MapScreen(MulinScreen):
 
     def action_visit(self) -> None:
         if self.selected:
+            from screens.places.visit_form import VisitFormScreen  # lazy: not in the first frame
+
             self.app.push_screen(VisitFormScreen(self.selected), lambda _r: self.reload())
