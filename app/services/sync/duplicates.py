@@ -63,12 +63,43 @@ def all_pairs() -> list[DuplicatePair]:
     return out
 
 
+#: Above this many residents :func:`find` looks at every pair (one pass) instead.
+_FEW = 5_000
+
+_NEAR_SQL = """
+SELECT a.id, b.id, a.name, b.name, coalesce(a.birth_date, ''), a.household_id, {reason}
+FROM resident x JOIN resident y ON {match} AND y.id != x.id
+JOIN resident a ON a.id = min(x.id, y.id) JOIN resident b ON b.id = max(x.id, y.id)
+WHERE x.id IN ({marks}) AND x.deleted = 0 AND y.deleted = 0 AND {where}
+"""
+_NEAR = (("'id_number'", "y.id_number = x.id_number", "x.id_number != ''"),
+         ("'name_birth_household'", "y.household_id = x.household_id AND y.name = x.name "
+          "AND y.birth_date = x.birth_date", "x.id_number != y.id_number"))
+
+
 def find(resident_ids: Iterable[str]) -> list[DuplicatePair]:
-    """Probable pairs that involve any of ``resident_ids`` (e.g. just imported)."""
-    ids = set(resident_ids)
+    """Probable pairs that involve any of ``resident_ids`` (e.g. just imported).
+
+    A day's import touches a few residents: only their pairs are looked up (issue 16:
+    the whole street's self-join ran on every import); a large import does one pass.
+    """
+    ids = sorted(set(resident_ids))
     if not ids:
         return []
-    return [p for p in all_pairs() if p.keep_id in ids or p.other_id in ids]
+    if len(ids) > _FEW:
+        wanted = set(ids)
+        return [p for p in all_pairs() if p.keep_id in wanted or p.other_id in wanted]
+    found: dict[tuple[str, str], DuplicatePair] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for reason, match, where in _NEAR:
+            sql = _NEAR_SQL.format(reason=reason, match=match, where=where,
+                                   marks=",".join("?" for _ in chunk))
+            for a, b, name, other, born, household, why in db.execute_sql(sql, chunk):
+                found.setdefault((a, b), DuplicatePair(a, b, why, name, other, str(born),
+                                                       household))
+    return sorted(found.values(), key=lambda p: (p.reason != "id_number", p.keep_id,
+                                                 p.other_id))
 
 
 def _referrers() -> list[tuple[type[SyncedModel], str]]:
