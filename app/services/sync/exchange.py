@@ -302,7 +302,8 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
         if progress:
             progress(t("sync.progress.applying"), 0.2 + 0.7 * done / total)
 
-    stats = Merger(step, recorder).apply(b.changes())
+    kept = derived.tables() | {"resident"}  # the caches' tables, and duplicates' residents
+    stats = Merger(step, recorder, kept).apply(b.changes())
     derived.refresh(stats.changed)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts

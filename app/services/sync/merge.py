@@ -51,9 +51,13 @@ class MergeStats:
     unchanged: int = 0
     conflicts: int = 0
     changed: dict[str, set[str]] = field(default_factory=dict)
+    #: Tables whose touched ids are kept in ``changed`` (None: all). A full street
+    #: import touches millions of rows; only the derived caches' tables need their ids.
+    kept: set[str] | None = None
 
     def touch(self, table: str, row_id: str) -> None:
-        self.changed.setdefault(table, set()).add(row_id)
+        if self.kept is None or table in self.kept:
+            self.changed.setdefault(table, set()).add(row_id)
 
 
 def have_vector() -> dict[str, int]:
@@ -92,8 +96,8 @@ class Merger:
     """Applies changes inside the caller's transaction; collects :class:`MergeStats`."""
 
     def __init__(self, progress: Callable[[int], None] | None = None,
-                 recorder: Recorder | None = None) -> None:
-        self.stats = MergeStats()
+                 recorder: Recorder | None = None, kept: set[str] | None = None) -> None:
+        self.stats = MergeStats(kept=kept)
         self._undo = recorder  # the import's rollback record (app.services.sync.undo)
         self._log: list[dict[str, Any]] = []
         self._progress = progress
