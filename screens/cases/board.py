@@ -183,7 +183,8 @@ class CasesScreen(CaseActions, MulinScreen):
         self.query_one("#cases", VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload(keep_cursor=True)
+        if self.stale():
+            self.reload(keep_cursor=True)
 
     @property
     def table(self) -> VirtualTable:

@@ -73,7 +73,7 @@ class CareScreen(MulinScreen):
         self.query_one(VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.community_id:
+        if self.community_id and self.stale():
             self.reload()
 
     @property

@@ -79,7 +79,7 @@ class MapScreen(MulinScreen):
         if getattr(self, "_fresh", False):
             self._fresh = False
             return
-        if self.data is not None:
+        if self.data is not None and self.stale():
             self.reload()
 
     # state ---------------------------------------------------------------------
