@@ -63,9 +63,14 @@ class MapScreen(MulinScreen):
             yield Static(id="map-side")
 
     def on_mount(self) -> None:
-        self.reload()
         self._fresh = True  # the resume that follows a mount need not reload again
         self.query_one(GridMap).focus()
+        # the first frame is painted before the map's counts are read (issue 16: the
+        # desk's start; under the sign-in screen they are ready before anyone looks)
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
+        self.reload()
         self.call_after_refresh(self._auto_zoom)
 
     def _auto_zoom(self) -> None:
