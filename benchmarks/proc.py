@@ -34,6 +34,9 @@ class Run:
 
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
+    # an installed Mulin runs from bytecode: a child that may not write its .pyc files
+    # compiles every module on every start (issue 16: ~0.1-0.5 s of a "start" figure)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update({"MULIN_NOW": NOW, "PYTHONPATH": str(ROOT), "TEXTUAL_ANIMATIONS": "none",
                 "TERM": env.get("TERM", "xterm-256color") or "xterm-256color"})
     env.update(extra)
