@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -130,8 +131,8 @@ def startup(plan: Plan, stations: dict[str, Path]) -> list[Figure]:
             reference_samples=[r.paint for r in bare], target=target,
             extra={"first_start_of_the_day_paint_s": first[label].paint,
                    "first_start_of_the_day_whole_s": first[label].whole,
-                   "whole_process_s": [r.whole for r in runs],
-                   "bare_whole_process_s": [r.whole for r in bare]},
+                   "whole_process_median_s": statistics.median(r.whole for r in runs),
+                   "bare_whole_process_median_s": statistics.median(r.whole for r in bare)},
             note="spawn → first frame painted (the app writes the time), in an 80×24 pty; "
                  "bare and Mulin runs interleaved; the first start of the day (daily "
                  "backup, now in a thread after the first paint) is run first and "
