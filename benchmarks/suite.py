@@ -215,7 +215,7 @@ def _ui_figures(label: str, s: dict[str, list[float]],
     switch_ref = "bare app mode switch"
     key_ref = "bare app keystroke in an Input"
     figs += [
-        Figure("screen_switch", "Screen switch (F2–F5, screens already visited)", "s",
+        Figure("screen_switch", "Screen switch, revisits of all eight top-level screens", "s",
                samples=s.get("screen_switch", []), reference=switch_ref,
                reference_samples=bare["screen_switch"],
                target=Target("p95 < 100 ms", "p95", "<", 0.1, "absolute")),
