@@ -8,7 +8,7 @@ two one-line modes (the reference for a screen switch) and an input (for a keyst
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.screen import Screen
@@ -37,7 +37,18 @@ class BareApp(App[None]):
 
     def on_mount(self) -> None:
         if os.environ.get(EXIT_AFTER_FIRST_FRAME):
-            self.call_after_refresh(self.exit)
+            self.call_after_refresh(_first_frame, self.exit)
+
+
+def _first_frame(exit_app: Any) -> None:
+    """As ``app.tui.first_frame_drawn`` (not imported: the bare app imports no Mulin)."""
+    import time
+
+    target = os.environ.get("MULIN_FIRST_FRAME_FILE")
+    if target:
+        with open(target, "w", encoding="ascii") as out:
+            out.write(repr(time.time()))
+    exit_app()
 
 
 if __name__ == "__main__":

@@ -29,10 +29,14 @@ class Run:
     status: int
     output: str
     cpu_seconds: float = 0.0
+    spawned_at: float = 0.0  # wall clock (time.time()) just before the spawn
 
 
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
+    # an installed Mulin runs from bytecode: a child that may not write its .pyc files
+    # compiles every module on every start (issue 16: ~0.1-0.5 s of a "start" figure)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update({"MULIN_NOW": NOW, "PYTHONPATH": str(ROOT), "TEXTUAL_ANIMATIONS": "none",
                 "TERM": env.get("TERM", "xterm-256color") or "xterm-256color"})
     env.update(extra)
@@ -75,6 +79,7 @@ def run_in_terminal(argv: Sequence[str], env: dict[str, str], size: tuple[int, i
     out: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(master, out), daemon=True)
     reader.start()
+    spawned = time.time()
     started = time.perf_counter()
     proc = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=env,
                             cwd=ROOT, start_new_session=True)
@@ -83,7 +88,7 @@ def run_in_terminal(argv: Sequence[str], env: dict[str, str], size: tuple[int, i
     seconds = time.perf_counter() - started
     reader.join(timeout=2)
     os.close(master)
-    return Run(seconds, rss, status, b"".join(out).decode("utf-8", "replace"), cpu)
+    return Run(seconds, rss, status, b"".join(out).decode("utf-8", "replace"), cpu, spawned)
 
 
 def run_plain(argv: Sequence[str], env: dict[str, str], timeout: float = 1800) -> Run:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 
 from app.i18n import t
+from app.services.station.freshness import data_version
 from screens.widgets.header import StationHeader
 from screens.widgets.key_footer import KeyFooter
 
@@ -45,6 +46,20 @@ class MulinScreen(Screen[None]):
         """The record this screen is on, as ``(table, id)``, or None: Ctrl+Y (修改记录)
         opens its history. Screens with a current record override this."""
         return None
+
+    def on_mount(self) -> None:
+        """Runs after the subclass's own ``on_mount`` (Textual walks the MRO): the data
+        it just loaded is of this version."""
+        self._seen_version = data_version()
+
+    def stale(self) -> bool:
+        """On resume: True (and remembered) when the data or the minute changed since
+        this screen last loaded; a revisit of an unchanged station redraws nothing."""
+        now = data_version()
+        if now == getattr(self, "_seen_version", None):
+            return False
+        self._seen_version = now
+        return True
 
     def refresh_header(self) -> None:
         for header in self.query(StationHeader):

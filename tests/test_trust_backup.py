@@ -87,13 +87,22 @@ def test_daily_backup_once_per_local_day_and_pruned(empty_station: Paths,
     assert len(kept) == 3 and all(b.reason == "daily" for b in kept)
 
 
-def test_before_import_backup_is_a_consistent_copy(hubin: Paths) -> None:
-    made = backup.before_import(hubin)
-    conn = sqlite3.connect(made)
+def test_before_import_copies_nothing_and_rotates_nothing_out(hubin: Paths) -> None:
+    """Issue 16: an import protects itself with its undo record (tests/test_sync_undo.py)."""
+    kept = [backup.make_backup(hubin, "daily", keep=2)]
+    assert backup.before_import(hubin, keep=0) is None
+    assert [b.path for b in backup.list_backups(hubin)] == kept
+
+
+def test_daily_backup_runs_in_a_thread(empty_station: Paths) -> None:
+    errors: list[Exception] = []
+    thread = backup.daily_in_background(empty_station, 3, errors.append)
+    thread.join(timeout=60)
+    made = backup.list_backups(empty_station)
+    assert not errors and [b.reason for b in made] == ["daily"]
+    conn = sqlite3.connect(made[0].path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT count(*) FROM resident").fetchone()[0] == Resident.select().count()
     conn.close()
-    assert made.parent == hubin.backups and "import" in made.name
 
 
 def test_restore_into_an_empty_data_dir(hubin: Paths, tmp_path: Path) -> None:

@@ -12,10 +12,14 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from app import __version__, i18n, store
-from app.cli import errors
-from app.cli.common import CliError, Env
-from app.services.trust.permissions import Refused
+from app import startup
+
+startup.hold_back_drivers(sys.argv[1:])  # before peewee is imported (issue 16)
+
+from app import __version__, i18n, store  # noqa: E402
+from app.cli import errors  # noqa: E402
+from app.cli.common import CliError, Env  # noqa: E402
+from app.services.trust.permissions import Refused  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

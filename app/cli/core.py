@@ -11,15 +11,14 @@ from typing import Any
 from app import clock
 from app.cli.common import CliError, Env, progress_printer
 from app.i18n import t
-from app.services.station import demo as demo_service
 from app.services.station import stats
-from app.services.trust.operators import add_demo_operators
 
 
 def register(sub: Any) -> None:
     # ``mulin init`` lives in app/cli/sync.py (it also joins a community).
     p = sub.add_parser("demo", help="生成演示社区 / fill this station with a demo community")
-    p.add_argument("--community", choices=demo_service.COMMUNITIES, default="dongting")
+    p.add_argument("--community", type=_community, default="dongting",
+                   help="hubin, dongting or street")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--as-of", type=_day, default=None, metavar="YYYY-MM-DD")
     p.set_defaults(handler=cmd_demo)
@@ -31,6 +30,16 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_stats)
 
 
+def _community(key: str) -> str:
+    """A demo community's key (the generator is imported only when ``demo`` runs)."""
+    from fixtures.demo import COMMUNITIES
+
+    if key not in COMMUNITIES:
+        raise argparse.ArgumentTypeError(f"invalid choice: {key!r} (choose from "
+                                         f"{', '.join(COMMUNITIES)})")
+    return key
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -39,6 +48,9 @@ def _day(text: str) -> date:
 
 
 def cmd_demo(env: Env, args: argparse.Namespace) -> int:
+    from app.services.station import demo as demo_service
+    from app.services.trust.operators import add_demo_operators
+
     if env.open() is not None and demo_service.is_empty():
         env.sign_in()  # a station that holds data is refused below anyway
     as_of = args.as_of or clock.today()

@@ -52,6 +52,9 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_import)
 
+    p = sub.add_parser("undo-import", help="撤销最近一次导入 / take the last import back")
+    p.set_defaults(handler=cmd_undo_import)
+
     p = sub.add_parser("sync", help="通过同步文件夹或街道枢纽交换 / exchange through a sync "
                                     "folder or with the street hub (http://HOST:PORT)")
     p.add_argument("folder", metavar="DIR|URL")
@@ -219,3 +222,18 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
     else:
         print(t("sync.cli.nothing_new"))
     return status
+
+
+def cmd_undo_import(env: Env, args: argparse.Namespace) -> int:
+    """``mulin undo-import``: take the newest import back (issue 16: no pre-import copy)."""
+    from app.services.sync import undo
+
+    env.signed_in()  # a write: signed in on a station with operators
+    try:
+        done = undo.undo_last()
+    except undo.UndoError as exc:
+        raise CliError(t(str(exc), keep=undo.KEEP)) from exc
+    print(t("sync.undo.done", file=done.label, source=done.source, removed=done.removed,
+            restored=done.restored, changes=done.changes))
+    print(t("sync.undo.hint"))
+    return 0

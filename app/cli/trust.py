@@ -270,18 +270,32 @@ def cmd_decrypt(env: Env, args: argparse.Namespace) -> int:
     return 0
 
 
-def daily_backup(env: Env) -> None:
-    """The first start of the day backs the station up (a failure only warns)."""
-    from app.services.trust import backup
+class DailyBackup:
+    """The first start of the day backs the station up, in a thread started after the
+    first frame is drawn (``MulinApp(after_first_paint=...)``); a failure only warns,
+    once the desk is closed."""
 
-    try:
-        backup.daily(env.paths, _keep(env))
-    except Exception as exc:  # noqa: BLE001 - never keep the desk from opening
-        print(t("trust.daily_failed", reason=str(exc)), file=sys.stderr)
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.errors: list[Exception] = []
+        self.thread: Any = None
+
+    def start(self) -> None:
+        from app.services.trust import backup
+
+        self.thread = backup.daily_in_background(self.env.paths, _keep(self.env),
+                                                 self.errors.append)
+
+    def finish(self) -> None:
+        """After the desk closed: wait for a copy still running, report a failure."""
+        if self.thread is not None:
+            self.thread.join()
+        for exc in self.errors:
+            print(t("trust.daily_failed", reason=str(exc)), file=sys.stderr)
 
 
 def backup_before_import(env: Env) -> None:
-    """``mulin import`` / ``mulin sync`` back the station up first; no backup, no import."""
+    """``mulin import`` / ``mulin sync`` check first (the import records its own undo)."""
     from app.services.trust import backup
 
     try:

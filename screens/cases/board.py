@@ -163,9 +163,11 @@ class CasesScreen(CaseActions, MulinScreen):
         self._select_new()
 
     def on_screen_resume(self) -> None:
-        if self._epoch != getattr(self.app, "operator_epoch", 0):
+        switched = self._epoch != getattr(self.app, "operator_epoch", 0)
+        if switched:
             self._clear_filters()  # another operator signed in: start from the whole list
-        self.reload(keep_cursor=True)
+        if self.stale() or switched:
+            self.reload(keep_cursor=True)
         self._select_new()
 
     def _clear_filters(self) -> None:

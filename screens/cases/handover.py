@@ -81,7 +81,8 @@ class HandoverScreen(MulinScreen):
         self.query_one("#handover", VerticalScroll).focus()
 
     def on_screen_resume(self) -> None:
-        self.show()
+        if self.stale():
+            self.show()
 
     def show(self) -> None:
         h = handover.build(self.community_id)

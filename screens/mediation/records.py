@@ -57,7 +57,8 @@ class MediationScreen(MulinScreen):
         self.query_one("#mediations", VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.stale():
+            self.reload()
 
     def reload(self, keep_cursor: bool = True) -> None:
         community, status = self.community_id, self.status_filter

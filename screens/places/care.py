@@ -76,11 +76,12 @@ class CareScreen(MulinScreen):
         self.query_one(VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self._epoch != getattr(self.app, "operator_epoch", 0):  # another operator
+        switched = self._epoch != getattr(self.app, "operator_epoch", 0)
+        if switched:  # another operator: start from the whole list
             self._epoch = getattr(self.app, "operator_epoch", 0)
             self.grid_index = self.kind_index = 0
             self.only_unseen = False
-        if self.community_id:
+        if self.community_id and (self.stale() or switched):
             self.reload()
 
     @property

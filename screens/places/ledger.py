@@ -120,7 +120,7 @@ class LedgerScreen(MulinScreen):
         self.query_one(VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.building_id:
+        if self.building_id and self.stale():
             self.show_section(self.section, keep_cursor=True)
 
     # showing -------------------------------------------------------------------

@@ -18,7 +18,6 @@ from app import keymap
 from app.i18n import t
 from app.services.places import views as places
 from screens.base import MulinScreen
-from screens.places.visit_form import VisitFormScreen
 from screens.widgets.grid_map import GridMap
 from screens.widgets.prompt import PromptDialog
 
@@ -66,9 +65,14 @@ class MapScreen(MulinScreen):
             yield Static(id="map-side")
 
     def on_mount(self) -> None:
-        self.reload()
         self._fresh = True  # the resume that follows a mount need not reload again
         self.query_one(GridMap).focus()
+        # the first frame is painted before the map's counts are read (issue 16: the
+        # desk's start; under the sign-in screen they are ready before anyone looks)
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
+        self.reload()
         self.call_after_refresh(self._auto_zoom)
 
     def _auto_zoom(self) -> None:
@@ -82,7 +86,7 @@ class MapScreen(MulinScreen):
         if getattr(self, "_fresh", False):
             self._fresh = False
             return
-        if self.data is not None:
+        if self.data is not None and self.stale():
             self.reload()
 
     # state ---------------------------------------------------------------------
@@ -228,4 +232,6 @@ class MapScreen(MulinScreen):
 
     def action_visit(self) -> None:
         if self.selected:
+            from screens.places.visit_form import VisitFormScreen  # lazy: not in the first frame
+
             self.app.push_screen(VisitFormScreen(self.selected), lambda _r: self.reload())

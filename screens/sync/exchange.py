@@ -132,7 +132,8 @@ class SyncScreen(MulinScreen):
         self.query_one("#sync-list", VirtualTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.show()
+        if self.stale():
+            self.show()
 
     # -- drawing -------------------------------------------------------------------
     def show(self) -> None:

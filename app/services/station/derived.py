@@ -47,3 +47,10 @@ def refresh(changed: dict[str, set[str]]) -> None:
         for fn in _REFRESHERS.get(table, []):
             if ids and fn.__module__ not in skipped:
                 fn(ids)
+
+
+def tables() -> set[str]:
+    """The tables that have a refresher (an import need remember only their ids)."""
+    for name in MODULES:
+        importlib.import_module(name)
+    return set(_REFRESHERS)

@@ -149,14 +149,16 @@ def decode(raw: bytes, key: bytes, community_id: str, records: bool = True) -> B
         raise BundleError(t("sync.err.wrong_key"))
     (size,) = struct.unpack(">I", raw[len(MAGIC):_PREFIX])
     start = _PREFIX + size
-    body = raw[start + _NONCE:]
+    body = memoryview(raw)[start + _NONCE:]  # a view: a full bundle is not copied again
     expected = header.body_bytes
     if len(raw) < start + _NONCE or len(body) < expected:
         raise BundleError(t("sync.err.truncated", have=len(raw), need=start + _NONCE + expected))
     if len(body) > expected:
         raise BundleError(t("sync.err.damaged", detail="trailing bytes"))
     nonce = raw[start:start + _NONCE]
-    if hashlib.sha256(nonce + body).hexdigest() != header.body_sha256:
+    digest = hashlib.sha256(nonce)
+    digest.update(body)
+    if digest.hexdigest() != header.body_sha256:
         raise BundleError(t("sync.err.altered"))
     b = Bundle(header, _open(nonce, body, key, header))
     if records:
@@ -164,7 +166,7 @@ def decode(raw: bytes, key: bytes, community_id: str, records: bool = True) -> B
     return b
 
 
-def _open(nonce: bytes, body: bytes, key: bytes, header: BundleHeader) -> bytes:
+def _open(nonce: bytes, body: memoryview, key: bytes, header: BundleHeader) -> bytes:
     """Authenticate and decrypt the body; returns it still compressed."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305

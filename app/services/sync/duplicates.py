@@ -63,12 +63,69 @@ def all_pairs() -> list[DuplicatePair]:
     return out
 
 
+#: Above this many residents :func:`find` looks at every pair (one pass) instead.
+_FEW = 5_000
+
+_NAME_NEAR_SQL = """
+SELECT a.id, b.id, a.name, b.name, coalesce(a.birth_date, ''), a.household_id
+FROM resident x JOIN resident y ON y.household_id = x.household_id AND y.name = x.name
+     AND y.birth_date = x.birth_date AND y.id != x.id
+JOIN resident a ON a.id = min(x.id, y.id) JOIN resident b ON b.id = max(x.id, y.id)
+WHERE x.id IN ({marks}) AND x.deleted = 0 AND y.deleted = 0 AND x.id_number != y.id_number
+"""
+
+
 def find(resident_ids: Iterable[str]) -> list[DuplicatePair]:
-    """Probable pairs that involve any of ``resident_ids`` (e.g. just imported)."""
-    ids = set(resident_ids)
+    """Probable pairs that involve any of ``resident_ids`` (e.g. just imported).
+
+    A day's import touches a few residents: only their pairs are looked up (issue 16:
+    the whole street's self-join ran on every import); a large import does one pass.
+    """
+    ids = sorted(set(resident_ids))
     if not ids:
         return []
-    return [p for p in all_pairs() if p.keep_id in ids or p.other_id in ids]
+    if len(ids) > _FEW:
+        wanted = set(ids)
+        return [p for p in all_pairs() if p.keep_id in wanted or p.other_id in wanted]
+    found: dict[tuple[str, str], DuplicatePair] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for pair in [*_same_id_number(chunk), *_same_name_near(chunk)]:
+            found.setdefault((pair.keep_id, pair.other_id), pair)
+    return sorted(found.values(), key=lambda p: (p.reason != "id_number", p.keep_id,
+                                                 p.other_id))
+
+
+def _same_id_number(chunk: list[str]) -> list[DuplicatePair]:
+    """ID-number matches: the chunk's numbers, then one pass for every holder of them
+    (``id_number`` has no index; one pass instead of one per resident)."""
+    marks = ",".join("?" for _ in chunk)
+    numbers = [r[0] for r in db.execute_sql(
+        f"SELECT DISTINCT id_number FROM resident WHERE id IN ({marks}) AND deleted = 0 "
+        "AND id_number != ''", chunk)]
+    if not numbers:
+        return []
+    holders: dict[str, list[tuple[str, str, str, str]]] = {}
+    rows = db.execute_sql(
+        "SELECT id, name, coalesce(birth_date, ''), household_id, id_number FROM resident "
+        f"WHERE deleted = 0 AND id_number IN ({','.join('?' for _ in numbers)})", numbers)
+    for rid, name, born, household, number in rows:
+        holders.setdefault(number, []).append((rid, name, str(born), household))
+    wanted = set(chunk)
+    out = []
+    for group in holders.values():
+        group.sort()
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a[0] in wanted or b[0] in wanted:
+                    out.append(DuplicatePair(a[0], b[0], "id_number", a[1], b[1], a[2], a[3]))
+    return out
+
+
+def _same_name_near(chunk: list[str]) -> list[DuplicatePair]:
+    sql = _NAME_NEAR_SQL.format(marks=",".join("?" for _ in chunk))
+    return [DuplicatePair(a, b, "name_birth_household", name, other, str(born), household)
+            for a, b, name, other, born, household in db.execute_sql(sql, chunk)]
 
 
 def _referrers() -> list[tuple[type[SyncedModel], str]]:

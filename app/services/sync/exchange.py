@@ -25,7 +25,7 @@ from app import clock, store
 from app.i18n import t
 from app.services.station import derived, epoch
 from app.services.station import identity as station_service
-from app.services.sync import bundle, duplicates, keys, peers, poison
+from app.services.sync import bundle, duplicates, keys, peers, poison, undo
 from app.services.sync.bundle import Bundle, BundleError
 from app.services.sync.merge import Merger, have_vector
 from app.services.sync.peers import SKEW_SETTING as SKEW_SETTING
@@ -203,14 +203,16 @@ def _missing(b: Bundle, have: dict[str, int]) -> list[Missing]:
             for o, need in sorted(b.header.requires.items()) if have.get(o, 0) < need]
 
 
-def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
+def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
+           recorder: undo.Recorder) -> None:
     total = max(1, b.header.count)
 
     def step(done: int) -> None:
         if progress:
             progress(t("sync.progress.applying"), 0.2 + 0.7 * done / total)
 
-    stats = Merger(step).apply(b.changes())
+    kept = derived.tables() | {"resident"}  # the caches' tables, and duplicates' residents
+    stats = Merger(step, recorder, kept).apply(b.changes())
     derived.refresh(stats.changed)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
@@ -222,6 +224,7 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None) -> None:
                           created_at=peers.stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
                           changes=b.header.count).execute()
+    recorder.finish(b.header.source_name, result.path, b.header.count)
 
 
 #: Rows added by one import above which the planner statistics are refreshed.
@@ -245,6 +248,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         result.status = "already"
         return result
     with store.immediate():  # waits while another process writes (issue 18)
+        recorder = undo.Recorder(h.bundle_id)  # the rollback record (instead of a backup)
         peers.record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:
@@ -254,7 +258,7 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
                                   received_at=clock.to_storage(clock.now())).execute()
             return result
         with poison.as_refusal():  # data that cannot be applied refuses the bundle
-            _apply(b, result, progress)
+            _apply(b, result, progress, recorder)
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks

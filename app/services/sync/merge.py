@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import clock, store
 from app.hlc import stamp_key
@@ -32,6 +32,9 @@ from models.bundle import ChangeRecord, complete_row
 from models.db import db
 from models.schema import BY_NAME
 from models.sync import Change, Conflict
+
+if TYPE_CHECKING:
+    from app.services.sync.undo import Recorder
 
 _BATCH = 500
 
@@ -45,15 +48,37 @@ class MergeStats:
     unchanged: int = 0
     conflicts: int = 0
     changed: dict[str, set[str]] = field(default_factory=dict)
+    #: Tables whose touched ids are kept in ``changed`` (None: all). A full street
+    #: import touches millions of rows; only the derived caches' tables need their ids.
+    kept: set[str] | None = None
 
     def touch(self, table: str, row_id: str) -> None:
-        self.changed.setdefault(table, set()).add(row_id)
+        if self.kept is None or table in self.kept:
+            self.changed.setdefault(table, set()).add(row_id)
 
 
 def have_vector() -> dict[str, int]:
     """Per origin station, the highest seq held (the log is contiguous per origin)."""
-    rows = db.execute_sql("SELECT origin, max(seq) FROM change GROUP BY origin")
-    return {origin: int(top) for origin, top in rows}
+    return {origin: seq for origin, (seq, _hlc) in tops().items()}
+
+
+def origins() -> list[str]:
+    """The distinct origins in the change log, one index probe each (no full scan)."""
+    rows = db.execute_sql(
+        "WITH RECURSIVE o(x) AS (SELECT min(origin) FROM change UNION ALL "
+        "SELECT (SELECT min(origin) FROM change WHERE origin > x) FROM o "
+        "WHERE x IS NOT NULL) SELECT x FROM o WHERE x IS NOT NULL")
+    return [r[0] for r in rows]
+
+
+def tops() -> dict[str, tuple[int, str]]:
+    """Per origin, its highest seq held and that change's stamp (index probes only)."""
+    out: dict[str, tuple[int, str]] = {}
+    for origin in origins():
+        row = db.execute_sql("SELECT seq, hlc FROM change WHERE origin = ? "
+                             "ORDER BY seq DESC LIMIT 1", (origin,)).fetchone()
+        out[origin] = (int(row[0]), str(row[1]))
+    return out
 
 
 def _columns(model: type[BaseModel]) -> dict[str, str]:
@@ -67,8 +92,10 @@ def _table(model: type[BaseModel]) -> str:
 class Merger:
     """Applies changes inside the caller's transaction; collects :class:`MergeStats`."""
 
-    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
-        self.stats = MergeStats()
+    def __init__(self, progress: Callable[[int], None] | None = None,
+                 recorder: Recorder | None = None, kept: set[str] | None = None) -> None:
+        self.stats = MergeStats(kept=kept)
+        self._undo = recorder  # the import's rollback record (app.services.sync.undo)
         self._log: list[dict[str, Any]] = []
         self._progress = progress
         self._done = 0
@@ -129,6 +156,8 @@ class Merger:
             if change.row_id in existing:
                 if model.append_only:
                     self.stats.unchanged += 1
+                    if self._undo:
+                        self._undo.keep(change.table, change.row_id)
                 else:
                     self._merge_fields(model, change, base={})
             else:
@@ -179,7 +208,10 @@ class Merger:
         current = self._current(model, change.row_id)
         if current is None:
             raise poison.unknown_row(change)
-        clocks: dict[str, str] = json.loads(current.pop("field_clocks") or "{}")
+        before = current.pop("field_clocks")
+        clocks: dict[str, str] = json.loads(before or "{}")
+        if self._undo and change.op != "update":  # an insert of a row held already
+            self._undo.keep_if_held(change.table, change.row_id, clocks)
         star, base_star = clocks.get("*", ""), base.get("*", "")
         stamp = stamp_key(change.hlc, change.origin)
         writes: dict[str, Any] = {}
@@ -197,6 +229,9 @@ class Merger:
         if not writes:
             self.stats.unchanged += 1
             return
+        if self._undo:
+            self._undo.prior(change.table, change.row_id, current,
+                             json.loads(before or "{}"))
         cols = _columns(model)
         sets = ", ".join(f'"{cols[n]}" = ?' for n in writes)
         params = [*writes.values(), json.dumps(clocks, sort_keys=True), change.row_id]
@@ -233,8 +268,11 @@ class Merger:
     def _conflict(self, change: ChangeRecord, name: str, kind: str, winner: Any,
                   winner_stamp: str, loser: Any, loser_stamp: str) -> None:
         key = f"{change.table}:{change.row_id}:{name}:{loser_stamp}:{winner_stamp}"
+        conflict_id = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+        if self._undo and Conflict.get_or_none(Conflict.id == conflict_id) is None:
+            self._undo.conflict(conflict_id)
         Conflict.insert(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key)), table=change.table,
+            id=conflict_id, table=change.table,
             row_id=change.row_id, field=name, kind=kind,
             winner_value=json.dumps(winner, ensure_ascii=False), winner_stamp=winner_stamp,
             loser_value=json.dumps(loser, ensure_ascii=False), loser_stamp=loser_stamp,

@@ -1,4 +1,10 @@
-"""Backups: automatic (before migrations, before imports, daily), on demand, and restore.
+"""Backups: automatic (before migrations, daily), on demand, and restore.
+
+An import is not preceded by a copy any more: it writes its own rollback record in its
+transaction (``app.services.sync.undo``; ``mulin undo-import``), so its protection costs
+what the import changes, not the size of the station. :func:`before_import` is only a
+cheap check that never copies and never rotates a backup out. The daily backup runs
+in a background thread after the first screen is drawn (:func:`daily_in_background`).
 
 Backups live in ``<data dir>/backups`` as whole SQLite files copied with SQLite's
 backup API (consistent even while another process writes), written to a ``.part``
@@ -11,6 +17,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,18 +126,30 @@ def make_backup(paths: Paths, reason: str = "manual", keep: int = DEFAULT_KEEP) 
     return target
 
 
-def before_import(paths: Paths, keep: int = DEFAULT_KEEP) -> Path:
-    """Call before applying a bundle: a backup the operator can go back to."""
-    return make_backup(paths, "import", keep)
+#: Free space an import wants on the data dir's disk (its rollback record, the WAL).
+IMPORT_ROOM = 64 * 1024 * 1024
 
 
-def before_import_here(keep: int = DEFAULT_KEEP) -> Path:
+def before_import(paths: Paths, keep: int = DEFAULT_KEEP) -> None:
+    """The check before applying bundles: the disk has room. Copies and prunes nothing.
+
+    The import itself is the protection: it records how to take itself back in the same
+    transaction (``app.services.sync.undo``). ``keep`` is accepted for callers' sake.
+    """
+    del keep
+    free = shutil.disk_usage(paths.data_dir if paths.data_dir.exists() else Path.cwd()).free
+    if free < IMPORT_ROOM:
+        raise BackupError(t("sync.import_no_room", path=str(paths.data_dir),
+                              mib=free // (1024 * 1024)))
+
+
+def before_import_here(keep: int = DEFAULT_KEEP) -> None:
     """:func:`before_import` for the open station (the TUI's import, in a worker)."""
     from contextlib import nullcontext
 
     with db.connection_context() if db.is_closed() else nullcontext():
         paths = Paths(Path(str(db.database)).parent)
-        return before_import(paths, keep)
+        before_import(paths, keep)
 
 
 def _local_day(stamp: str) -> date:
@@ -144,6 +165,28 @@ def daily(paths: Paths, keep: int = DEFAULT_KEEP) -> Path | None:
     if not paths.database.exists():
         return None
     return make_backup(paths, "daily", keep)
+
+
+def daily_in_background(paths: Paths, keep: int = DEFAULT_KEEP,
+                        on_error: Callable[[Exception], None] | None = None
+                        ) -> threading.Thread:
+    """Start :func:`daily` in its own thread (own connection); the caller goes on at once.
+
+    The thread is not a daemon: a desk closed during the copy waits for it to finish
+    rather than leave a ``.part`` behind.
+    """
+
+    def run() -> None:
+        try:
+            with db.connection_context():
+                daily(paths, keep)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised into the desk
+            if on_error:
+                on_error(exc)
+
+    thread = threading.Thread(target=run, name="mulin-daily-backup")
+    thread.start()
+    return thread
 
 
 def backup_to(paths: Paths, target: Path) -> Path:

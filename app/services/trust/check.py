@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from app import store
 from app.services.cases.cache import event_from_row
-from app.services.cases.machine import Event, derive
+from app.services.cases.machine import derive
 from models.cases import Case, CaseEvent
 from models.db import db
 from models.schema import TABLES
@@ -33,39 +33,70 @@ class Problem:
     detail: str
 
 
-def _rows(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return list(db.execute_sql(sql, params).fetchall())
+def _rows(sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """A cursor, read row by row: no check holds a whole table in memory (issue 16)."""
+    yield from db.execute_sql(sql, params)
+
+
+@dataclass
+class _Tally:
+    """How many, and the first few examples (memory bounded whatever the count)."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, example: str) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(example)
+
+    def text(self) -> str:
+        return f"{self.count} ({', '.join(self.examples)})"
 
 
 def integrity() -> Iterator[Problem]:
-    result = [r[0] for r in _rows("PRAGMA integrity_check")]
+    result = [r[0] for _, r in zip(range(EXAMPLES + 1), _rows("PRAGMA integrity_check"),
+                                   strict=False)]
     if result != ["ok"]:
         yield Problem("integrity", "; ".join(result[:EXAMPLES]))
 
 
+def _row_id(table: str, rowid: int) -> str:
+    found = next(_rows(f'SELECT id FROM "{table}" WHERE rowid = ?', (rowid,)), None)
+    return str(found[0]) if found else str(rowid)
+
+
 def foreign_keys() -> Iterator[Problem]:
-    orphans: dict[tuple[str, str], list[str]] = {}
+    orphans: dict[tuple[str, str], _Tally] = {}
     for table, rowid, parent, _fk in _rows("PRAGMA foreign_key_check"):
-        found = _rows(f'SELECT id FROM "{table}" WHERE rowid = ?', (rowid,))
-        orphans.setdefault((table, parent), []).append(str(found[0][0]) if found else str(rowid))
-    for (table, parent), ids in sorted(orphans.items()):
-        yield Problem("orphans", f"{table} → {parent}: {len(ids)} ({', '.join(ids[:EXAMPLES])})")
+        tally = orphans.setdefault((table, parent), _Tally())
+        tally.add(_row_id(table, rowid) if len(tally.examples) < EXAMPLES else "")
+    for (table, parent), tally in sorted(orphans.items()):
+        yield Problem("orphans", f"{table} → {parent}: {tally.text()}")
 
 
 def case_states() -> Iterator[Problem]:
-    """Cached case columns must equal the fold of the case's events."""
-    events: dict[str, list[Event]] = {}
-    for row in CaseEvent.select():
-        events.setdefault(row.case_id, []).append(event_from_row(row))
-    wrong: list[str] = []
+    """Cached case columns must equal the fold of the case's events.
+
+    Cases by id and events by case, two cursors walked side by side: one case's events
+    in memory at a time.
+    """
+    events = iter(CaseEvent.select().order_by(CaseEvent.case).iterator())
+    pending = next(events, None)
+    wrong = _Tally()
     for case_id, state, handler in cast(Any, Case.select(Case.id, Case.state, Case.handler)
-                                        .tuples()):
-        d = derive(events.get(case_id, []))
+                                        .order_by(Case.id).tuples().iterator()):
+        mine = []
+        while pending is not None and pending.case_id <= case_id:
+            if pending.case_id == case_id:
+                mine.append(event_from_row(pending))
+            pending = next(events, None)
+        d = derive(mine)
         if (d.state, d.handler) != (state, handler):
-            wrong.append(f"{case_id} {state}≠{d.state}" if state != d.state
-                         else f"{case_id} handler {handler!r}≠{d.handler!r}")
-    if wrong:
-        yield Problem("case_state", f"{len(wrong)} ({'; '.join(wrong[:EXAMPLES])})")
+            wrong.add(f"{case_id} {state}≠{d.state}" if state != d.state
+                      else f"{case_id} handler {handler!r}≠{d.handler!r}")
+    if wrong.count:
+        yield Problem("case_state", f"{wrong.count} ({'; '.join(wrong.examples)})")
 
 
 def _content_tables() -> list[tuple[str, bool]]:
@@ -75,22 +106,24 @@ def _content_tables() -> list[tuple[str, bool]]:
 def unlogged_rows() -> Iterator[Problem]:
     """Content rows that no change in the log wrote."""
     for table, _ in _content_tables():
-        ids = _rows(f'SELECT id FROM "{table}" t WHERE NOT EXISTS (SELECT 1 FROM change c '
-                    'WHERE c."table" = ? AND c.row_id = t.id)', (table,))
-        if ids:
-            sample = ", ".join(str(i[0]) for i in ids[:EXAMPLES])
-            yield Problem("unlogged", f"{table}: {len(ids)} ({sample})")
+        tally = _Tally()
+        for (row_id,) in _rows(f'SELECT id FROM "{table}" t WHERE NOT EXISTS (SELECT 1 FROM '
+                               'change c WHERE c."table" = ? AND c.row_id = t.id)', (table,)):
+            tally.add(str(row_id))
+        if tally.count:
+            yield Problem("unlogged", f"{table}: {tally.text()}")
 
 
 def missing_rows() -> Iterator[Problem]:
     """Changes that inserted a row the table no longer holds (rows are never removed)."""
     for table, _ in _content_tables():
-        ids = _rows(f'SELECT c.row_id FROM change c WHERE c."table" = ? AND c.op IN '
-                    f'(\'insert\', \'append\') AND NOT EXISTS (SELECT 1 FROM "{table}" t '
-                    'WHERE t.id = c.row_id)', (table,))
-        if ids:
-            sample = ", ".join(str(i[0]) for i in ids[:EXAMPLES])
-            yield Problem("missing", f"{table}: {len(ids)} ({sample})")
+        tally = _Tally()
+        for (row_id,) in _rows(f'SELECT c.row_id FROM change c WHERE c."table" = ? AND c.op '
+                               f'IN (\'insert\', \'append\') AND NOT EXISTS (SELECT 1 FROM '
+                               f'"{table}" t WHERE t.id = c.row_id)', (table,)):
+            tally.add(str(row_id))
+        if tally.count:
+            yield Problem("missing", f"{table}: {tally.text()}")
 
 
 def sequences() -> Iterator[Problem]:
