@@ -7,6 +7,8 @@ requires; ``r`` reveals the fields the role may reveal, and each reveal is recor
 
 from __future__ import annotations
 
+import re
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -14,14 +16,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from app import keymap
-from app.i18n import t
+from app.i18n import has, t
 from app.services.trust import audit, operators, permissions
 
 keymap.define("history.reveal", "r", "reveal")
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _label(field: str) -> str:
+    return t(f"field.{field}") if has(f"field.{field}") else field
+
+
 def _fields_text(fields: dict[str, str]) -> str:
-    return "  ".join(f"{escape(k)}={escape(v)}" for k, v in fields.items())
+    """``姓名=王秀兰  户=0096d2ce``: labels from the catalog, record ids shortened."""
+    return "  ".join(f"{escape(_label(k))}={escape(_UUID.sub(lambda m: m.group()[:8], v))}"
+                     for k, v in fields.items())
 
 
 @keymap.bound

@@ -49,13 +49,18 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
     return ops, stations
 
 
+#: Columns a person does not read in a history: keys, clocks and search caches derived
+#: from the name and phone (recomputed, never typed).
+HIDDEN_FIELDS = frozenset({"id", "field_clocks", "name_initials", "name_pinyin", "phone_tail"})
+
+
 def _shown_fields(data: dict[str, Any], revealed: set[str],
                   scope: masking.Scope = masking.NOWHERE) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in sorted(data.items()):
-        if name in ("id", "field_clocks"):
-            continue
         text = "" if value is None else str(value)
+        if name in HIDDEN_FIELDS or (not text and name != "deleted"):
+            continue
         out[name] = masking.shown(name, text, revealed=name in revealed, scope=scope)
     return out
 
