@@ -70,7 +70,8 @@ _NAME_NEAR_SQL = """
 SELECT a.id, b.id, a.name, b.name, coalesce(a.birth_date, ''), a.household_id
 FROM resident x JOIN resident y ON y.household_id = x.household_id AND y.name = x.name
      AND y.birth_date = x.birth_date AND y.id != x.id
-JOIN resident a ON a.id = min(x.id, y.id) JOIN resident b ON b.id = max(x.id, y.id)
+JOIN resident a ON a.id = CASE WHEN x.id < y.id THEN x.id ELSE y.id END
+JOIN resident b ON b.id = CASE WHEN x.id < y.id THEN y.id ELSE x.id END
 WHERE x.id IN ({marks}) AND x.deleted = 0 AND y.deleted = 0 AND x.id_number != y.id_number
 """
 

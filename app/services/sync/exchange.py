@@ -204,7 +204,7 @@ def _missing(b: Bundle, have: dict[str, int]) -> list[Missing]:
 
 
 def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
-           recorder: undo.Recorder) -> None:
+           recorder: undo.Recorder | None) -> None:
     total = max(1, b.header.count)
 
     def step(done: int) -> None:
@@ -224,7 +224,8 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
                           created_at=peers.stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
                           changes=b.header.count).execute()
-    recorder.finish(b.header.source_name, result.path, b.header.count)
+    if recorder is not None:
+        recorder.finish(b.header.source_name, result.path, b.header.count)
 
 
 #: Rows added by one import above which the planner statistics are refreshed.
@@ -248,7 +249,8 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         result.status = "already"
         return result
     with store.immediate():  # waits while another process writes (issue 18)
-        recorder = undo.Recorder(h.bundle_id)  # the rollback record (instead of a backup)
+        # the rollback record (instead of a backup); the hub is backed up by pg_dump
+        recorder = undo.Recorder(h.bundle_id) if undo.supported() else None
         peers.record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from peewee import ForeignKeyField
+from peewee import DataError, ForeignKeyField, IntegrityError
 
 from app import store
 from app.i18n import t
@@ -97,14 +97,15 @@ def quarantine(path: Path) -> Path | None:
 
 @contextmanager
 def as_refusal() -> Iterator[None]:
-    """Any failure of the data itself while applying refuses the whole bundle (the
-    caller's transaction rolls back); a busy, full or read-only disk is not the
-    bundle's fault and propagates."""
+    """A failure of the data itself while applying (a broken reference, a value of the
+    wrong shape) refuses the whole bundle (the caller's transaction rolls back). A busy,
+    full or read-only disk is not the bundle's fault, nor is an error of Mulin's own
+    code (a wrong query): those propagate and the bundle stays to be imported again."""
     try:
         yield
     except BundleError:
         raise
-    except Exception as exc:
+    except (IntegrityError, DataError, ValueError, KeyError, TypeError) as exc:
         if store.is_busy(exc) or _disk_trouble(exc):
             raise
         raise PoisonBundle(t("faults.poison.batch", reason=str(exc))) from exc

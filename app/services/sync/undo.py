@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import SQL
+from peewee import SQL, SqliteDatabase
 
 from app import clock
 from app.services.station import derived
@@ -41,6 +41,11 @@ _BATCH = 500
 
 class UndoError(RuntimeError):
     """The newest import cannot be taken back; the message says why (catalog key)."""
+
+
+def supported() -> bool:
+    """Undo records are a station's (SQLite): the hub's PostgreSQL has pg_dump instead."""
+    return isinstance(db.obj, SqliteDatabase)
 
 
 class Recorder:
