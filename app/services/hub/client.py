@@ -19,7 +19,7 @@ from app import store
 from app.i18n import t
 from app.services.station import identity
 from app.services.sync import exchange
-from app.services.sync.exchange import ExportResult, ImportResult
+from app.services.sync.exchange import ExportResult, ImportResult, Progress, SyncResult
 from app.services.sync.merge import have_vector
 from models.db import db
 
@@ -43,6 +43,20 @@ class Refused(ValueError):
 class RemoteResult:
     sent: ExportResult
     imports: list[ImportResult]
+
+    @property
+    def received(self) -> int:
+        """Changes the hub's answer brought that were new or changed here."""
+        return sum(r.new + r.updated for r in self.imports)
+
+
+@dataclass
+class HubExchange:
+    """One station sync with the hub: its answer, or the folder used instead."""
+
+    remote: RemoteResult | None
+    fallback_reason: str = ""
+    folder: SyncResult | None = None
 
 
 def is_url(target: str) -> bool:
@@ -76,18 +90,40 @@ def _reason(body: bytes) -> str:
         return body[:200].decode("utf-8", "replace")
 
 
-def sync(url: str, token: str) -> RemoteResult:
+def fallback_folder(given: str | None = None, configured: str = "") -> str:
+    """The folder used when the hub is unreachable: given, else ``hub_fallback``."""
+    return given or configured
+
+
+def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult:
     """Send what the hub may lack, import what it answers."""
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
     with db.connection_context():
-        data, sent = exchange.build(False)
+        data, sent = exchange.build(False, progress)
         own = have_vector().get(store.context().station_id, 0)
+    if progress:
+        progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
     reply = _post(url, token, data)
     with db.connection_context():
         identity.mark_exported(own)
     with tempfile.TemporaryDirectory(prefix="mulin-sync-") as tmp:
         path = Path(tmp) / "from-hub.mulin"
         path.write_bytes(reply)
-        imports = exchange.import_files([path])
+        imports = exchange.import_files([path], progress)
     return RemoteResult(sent, imports)
+
+
+def sync_or_fallback(url: str, token: str, fallback: str,
+                     progress: Progress | None = None) -> HubExchange:
+    """Sync with the hub; when it cannot be reached and ``fallback`` names a folder,
+    sync by that folder instead (``Unreachable`` otherwise). Refusals are raised."""
+    try:
+        return HubExchange(sync(url, token, progress))
+    except Unreachable as exc:
+        if not fallback:
+            raise
+        if progress:
+            progress(str(exc), 0.0)
+        return HubExchange(None, str(exc),
+                           exchange.sync_folder(Path(os.path.expanduser(fallback)), progress))
