@@ -25,6 +25,7 @@ from models.db import db
 
 ENV_TOKEN = "MULIN_HUB_TOKEN"
 TIMEOUT_SECONDS = 30
+PROBE_SECONDS = 5
 
 
 class Unreachable(ConnectionError):
@@ -83,6 +84,20 @@ def _post(url: str, token: str, data: bytes) -> bytes:
                             detail=str(getattr(exc, "reason", exc)))) from exc
 
 
+def _probe(url: str) -> None:
+    """Is the hub there? Asked before the bundle is sealed, so that an unreachable hub
+    sends the station to its sync folder at once rather than after minutes of sealing."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/v1/health",
+                                    timeout=PROBE_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError:
+        return  # something answers: the upload's own answer will say more
+    except (urllib.error.URLError, OSError) as exc:
+        raise Unreachable(t("hub.net.unreachable", url=url,
+                            detail=str(getattr(exc, "reason", exc)))) from exc
+
+
 def _reason(body: bytes) -> str:
     try:
         return str(json.loads(body.decode("utf-8"))["reason"])
@@ -99,6 +114,7 @@ def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult
     """Send what the hub may lack, import what it answers."""
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
+    _probe(url)
     with db.connection_context():
         data, sent = exchange.build(False, progress)
         own = have_vector().get(store.context().station_id, 0)
