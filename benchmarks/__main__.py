@@ -18,14 +18,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.core import Figure
+from benchmarks.core import Figure, guarded
 from benchmarks.data import DataSet
 from benchmarks.proc import NOW
 
 os.environ["MULIN_NOW"] = NOW  # before any app module reads the clock
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-GROUPS = ("demo", "start", "rss", "ui", "search", "cli", "sync")
+GROUPS = ("demo", "start", "rss", "ui", "search", "cli", "sync", "hub")
 HERE = Path(__file__).resolve().parent
 CAVEAT = ("Measured on a shared 2-core machine while other work ran on it: absolute "
           "numbers are noisy; the ratios to references measured in the same run are the "
@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         if "sync" in groups:
             log("sync …")
             figures += _sync(street, work)
+        if "hub" in groups:  # issue 15: the street hub on a throwaway PostgreSQL
+            from benchmarks import hub
+            log("street hub …")
+            figures += guarded("hub", "Hub", "", lambda: hub.measure(
+                street, dongting, work / "hub", plan.cli_runs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures = suite.complete(figures, groups)

@@ -1,5 +1,5 @@
 """Sync screen 同步 (F10): this station and its peers, pending changes, export / import /
-sync folder with progress, conflicts to resolve and probable duplicates to merge."""
+sync folder / street hub with progress, conflicts to resolve and probable duplicates to merge."""
 
 from __future__ import annotations
 
@@ -19,10 +19,8 @@ from textual.widgets import Input, ProgressBar, Static
 
 from app import clock, keymap
 from app.i18n import t
-from app.services.places import views as places
-from app.services.station.identity import station_summary
 from app.services.sync import duplicates, exchange, views
-from screens.base import MulinScreen
+from screens.sync.hub import BundleWorkScreen
 from screens.widgets.virtual_table import Column, FuncSource, ListSource, Row, VirtualTable
 
 keymap.define("sync.export", "x", "export")
@@ -32,6 +30,7 @@ keymap.define("sync.keep_other", "o", "keep_other")
 keymap.define("sync.accept", "a", "accept_winner")
 keymap.define("sync.duplicates", "d", "toggle_duplicates")
 keymap.define("sync.merge", "m", "merge")
+keymap.define("sync.hub", "h", "sync_hub")
 
 
 class PathSuggester(Suggester):
@@ -92,12 +91,12 @@ def duplicate_row(p: duplicates.DuplicatePair) -> Row:
 
 
 @keymap.bound
-class SyncScreen(MulinScreen):
-    """Peers, pending changes, bundles, conflicts and duplicates."""
+class SyncScreen(BundleWorkScreen):
+    """Peers, pending changes, bundles (files or the street hub), conflicts and duplicates."""
 
     NAME = "sync"
-    KEYS = ("sync.export", "sync.import", "sync.folder", "sync.keep_other", "sync.accept",
-            "sync.duplicates", "sync.merge")
+    KEYS = ("sync.export", "sync.import", "sync.folder", "sync.hub", "sync.keep_other",
+            "sync.accept", "sync.duplicates", "sync.merge")
 
     DEFAULT_CSS = """
     SyncScreen #sync-peers { height: auto; max-height: 5; padding: 0 1; }
@@ -260,31 +259,6 @@ class SyncScreen(MulinScreen):
     def action_sync_folder(self) -> None:
         self._ask(t("sync.ui.ask_folder"), str(self._default_dir()) + os.sep, self._run_folder)
 
-    def _start(self) -> None:
-        self.busy = True
-        bar = self.query_one("#sync-progress", ProgressBar)
-        bar.add_class("busy")
-        bar.update(progress=0)
-
-    def _progress(self, label: str, fraction: float) -> None:
-        self.app.call_from_thread(self._show_progress, label, fraction)
-
-    def _show_progress(self, label: str, fraction: float) -> None:
-        self.query_one("#sync-progress", ProgressBar).update(progress=int(fraction * 100))
-        self.query_one("#sync-detail", Static).update(label)
-
-    def _finish(self, lines: list[str], error: bool = False) -> None:
-        # an import may have brought the community itself (a freshly joined laptop)
-        if hasattr(self.app, "summary"):
-            self.mulin.summary = station_summary()
-        if getattr(self.app, "community", True) is None:
-            self.mulin.community = places.default_community()
-        self.busy = False
-        self.query_one("#sync-progress", ProgressBar).remove_class("busy")
-        self.notify("\n".join(lines[:6]), severity="error" if error else "information",
-                    timeout=8)
-        self.show()
-
     @work(thread=True, exclusive=True, group="sync")
     def _run_export(self, path: Path) -> None:
         self.app.call_from_thread(self._start)
@@ -295,27 +269,6 @@ class SyncScreen(MulinScreen):
             self.app.call_from_thread(self._finish, lines)
         except (exchange.BundleError, OSError) as exc:
             self.app.call_from_thread(self._finish, [str(exc)], True)
-
-    def _summary(self, results: list[exchange.ImportResult]) -> tuple[list[str], bool]:
-        lines: list[str] = []
-        for r in results:
-            lines.append(r.text())
-            lines += [m.text() for m in r.missing] + [w.text() for w in r.skew]
-            if r.duplicates:
-                lines.append(t("sync.duplicates_found", n=r.duplicates))
-        return lines or [t("sync.cli.nothing_new")], any(r.status == "refused" for r in results)
-
-    def _backed_up(self) -> bool:
-        """Like ``mulin import``: a backup first; no backup, no import (worker thread)."""
-        from app.services.trust import backup
-
-        try:
-            backup.before_import_here(self.mulin.settings.backup_keep)
-        except (OSError, backup.BackupError) as exc:
-            self.app.call_from_thread(
-                self._finish, [t("trust.import_backup_failed", reason=str(exc))], True)
-            return False
-        return True
 
     @work(thread=True, exclusive=True, group="sync")
     def _run_import(self, path: Path) -> None:

@@ -19,12 +19,13 @@ from app import store
 from app.i18n import t
 from app.services.station import identity
 from app.services.sync import exchange
-from app.services.sync.exchange import ExportResult, ImportResult
+from app.services.sync.exchange import ExportResult, ImportResult, Progress, SyncResult
 from app.services.sync.merge import have_vector
 from models.db import db
 
 ENV_TOKEN = "MULIN_HUB_TOKEN"
 TIMEOUT_SECONDS = 30
+PROBE_SECONDS = 5
 
 
 class Unreachable(ConnectionError):
@@ -43,6 +44,20 @@ class Refused(ValueError):
 class RemoteResult:
     sent: ExportResult
     imports: list[ImportResult]
+
+    @property
+    def received(self) -> int:
+        """Changes the hub's answer brought that were new or changed here."""
+        return sum(r.new + r.updated for r in self.imports)
+
+
+@dataclass
+class HubExchange:
+    """One station sync with the hub: its answer, or the folder used instead."""
+
+    remote: RemoteResult | None
+    fallback_reason: str = ""
+    folder: SyncResult | None = None
 
 
 def is_url(target: str) -> bool:
@@ -69,6 +84,20 @@ def _post(url: str, token: str, data: bytes) -> bytes:
                             detail=str(getattr(exc, "reason", exc)))) from exc
 
 
+def _probe(url: str) -> None:
+    """Is the hub there? Asked before the bundle is sealed, so that an unreachable hub
+    sends the station to its sync folder at once rather than after minutes of sealing."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/v1/health",
+                                    timeout=PROBE_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError:
+        return  # something answers: the upload's own answer will say more
+    except (urllib.error.URLError, OSError) as exc:
+        raise Unreachable(t("hub.net.unreachable", url=url,
+                            detail=str(getattr(exc, "reason", exc)))) from exc
+
+
 def _reason(body: bytes) -> str:
     try:
         return str(json.loads(body.decode("utf-8"))["reason"])
@@ -76,18 +105,41 @@ def _reason(body: bytes) -> str:
         return body[:200].decode("utf-8", "replace")
 
 
-def sync(url: str, token: str) -> RemoteResult:
+def fallback_folder(given: str | None = None, configured: str = "") -> str:
+    """The folder used when the hub is unreachable: given, else ``hub_fallback``."""
+    return given or configured
+
+
+def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult:
     """Send what the hub may lack, import what it answers."""
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
+    _probe(url)
     with db.connection_context():
-        data, sent = exchange.build(False)
+        data, sent = exchange.build(False, progress)
         own = have_vector().get(store.context().station_id, 0)
+    if progress:
+        progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
     reply = _post(url, token, data)
     with db.connection_context():
         identity.mark_exported(own)
     with tempfile.TemporaryDirectory(prefix="mulin-sync-") as tmp:
         path = Path(tmp) / "from-hub.mulin"
         path.write_bytes(reply)
-        imports = exchange.import_files([path])
+        imports = exchange.import_files([path], progress)
     return RemoteResult(sent, imports)
+
+
+def sync_or_fallback(url: str, token: str, fallback: str,
+                     progress: Progress | None = None) -> HubExchange:
+    """Sync with the hub; when it cannot be reached and ``fallback`` names a folder,
+    sync by that folder instead (``Unreachable`` otherwise). Refusals are raised."""
+    try:
+        return HubExchange(sync(url, token, progress))
+    except Unreachable as exc:
+        if not fallback:
+            raise
+        if progress:
+            progress(str(exc), 0.0)
+        return HubExchange(None, str(exc),
+                           exchange.sync_folder(Path(os.path.expanduser(fallback)), progress))
