@@ -73,17 +73,17 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
             yield Static(f"[b]{t('intake.title')}[/b]  {t('intake.hint')}")
             yield from self._row("reporter", field_input(placeholder=t("intake.reporter_hint"),
                                                          id="reporter"))
-            yield OptionList(id="reporter-hits")
+            yield OptionList(id="reporter-hits", classes="hits")
             yield from self._row("reporter_phone", field_input(id="phone"))
             yield from self._row("place", field_input(placeholder=t("intake.place_hint"),
                                                       id="place"))
             yield from self._row("category", field_input(placeholder=t("intake.category_hint"),
                                                          id="category"))
-            yield OptionList(id="category-hits")
+            yield OptionList(id="category-hits", classes="hits")
             yield from self._row("description", field_input(id="description"))
             yield from self._row("dispatch_to", field_input(
                 placeholder=t("intake.dispatch_hint"), id="dispatch"))
-            yield OptionList(id="dispatch-hits")
+            yield OptionList(id="dispatch-hits", classes="hits")
             yield from self._row("colour", field_select(_options("colour", cases.COLOURS),
                                                         value="yellow", allow_blank=False,
                                                         id="colour"))
@@ -102,7 +102,7 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
 
     def on_mount(self) -> None:
         widen(self)
-        for box in self.query(OptionList):
+        for box in self.query("OptionList.hits"):  # not the dropdowns' own lists
             box.display = False
         self.query_one("#reporter", Input).focus()
         self.run_worker(typeahead.warm, thread=True, group="warm")  # no pause on first key
