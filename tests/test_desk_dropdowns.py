@@ -41,3 +41,12 @@ async def test_intake_and_mediation_dropdowns_leave_labels_visible(hubin: Paths)
         await pilot.press("enter")  # 纠纷类型
         await pilot.pause(0.2)
         _check_open_dropdown(app)
+        await pilot.press("escape", "escape", "escape")
+        await pilot.pause(0.2)
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        await pilot.press("v")  # a visit to the selected building
+        await pilot.pause(0.2)
+        await pilot.press(*["tab"] * 6, "enter")  # 诉求分级
+        await pilot.pause(0.2)
+        _check_open_dropdown(app)
