@@ -41,6 +41,11 @@ async def test_english_lists_fit_80_columns(hubin: Paths) -> None:
         await pilot.press("f8")
         await pilot.pause(0.3)
         handover = screen_text(app)
+        await pilot.press("f11")
+        await pilot.pause(0.3)
+        civic = screen_text(app)
     assert "F-up" in mediation and "Follo…" not in mediation and "Shared …" not in mediation
     assert "Door" in care and "、" not in care and not re.search(r"\d-\d…", care)
     assert not re.search(r"^\s*[RYG]…", handover, flags=re.M)
+    assert "unsynced" in civic  # the header is not cut at 80 columns
+    assert not re.search(r"major: …|urgent:…|commu…|in prog…", civic)
