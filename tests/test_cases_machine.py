@@ -18,7 +18,7 @@ from models.cases import Case, CaseEvent, Evaluation
 from models.sync import Change
 
 OPEN = {"received", "responded", "dispatched", "signed", "returned", "in_progress",
-        "reopened", "mediation"}
+        "reopened", "mediation", "mediated"}
 LEVELS = ["grid", "community", "street", "district"]
 
 
@@ -30,13 +30,12 @@ class Reference:
     level: str = "grid"
     handler: str = ""
     score: int | None = None
-    before_mediation: str = ""
 
     def do(self, kind: str, arg: str | int) -> bool:  # noqa: C901 - a plain table
         s = self.state
         if kind == "responded" and s == "received":
             self.state = "responded"
-        elif kind == "dispatched" and s in ("responded", "returned", "reopened"):
+        elif kind == "dispatched" and s in ("responded", "returned", "reopened", "mediated"):
             self.state, self.handler = "dispatched", str(arg)
         elif kind == "signed" and s == "dispatched":
             self.state = "signed"
@@ -44,7 +43,7 @@ class Reference:
             self.state, self.handler = "returned", ""
         elif kind == "started" and s == "signed":
             self.state = "in_progress"
-        elif kind == "resolved" and s in ("signed", "in_progress", "mediation"):
+        elif kind == "resolved" and s in ("signed", "in_progress", "mediation", "mediated"):
             self.state = "resolved"
         elif kind == "evaluated" and s == "resolved":
             self.state, self.score = "evaluated", int(arg)
@@ -59,9 +58,9 @@ class Reference:
         elif kind in ("merged", "cancelled") and s in OPEN:
             self.state = kind
         elif kind == "mediation_opened" and s in OPEN and s != "mediation":
-            self.state, self.before_mediation = "mediation", s
+            self.state = "mediation"
         elif kind == "mediation_closed" and s == "mediation":
-            self.state = self.before_mediation
+            self.state = "mediated"  # settled by (or ended in) mediation, never stale
         else:
             return False
         return True
@@ -230,7 +229,7 @@ def test_merge_into_original_and_mediation_events(desk: object) -> None:
         tx.append(CaseEvent, case=original, kind="mediation_closed",
                   at=clock.now() + timedelta(minutes=2))
     cases.refresh_derived_cache([original])
-    assert Case.get_by_id(original).state == "responded"
+    assert Case.get_by_id(original).state == "mediated"
 
 
 def test_numbers_count_per_day_per_station(desk: object,

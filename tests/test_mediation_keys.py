@@ -76,4 +76,4 @@ async def test_party_mediator_session_and_outcome_by_keys(hubin: Paths) -> None:
     assert (closed.status, closed.outcome_reason) == ("failed", "各执己见")
     assert CaseEvent.select().where((CaseEvent.case == case.id)
                                     & (CaseEvent.kind == "mediation_closed")).exists()
-    assert Case.get_by_id(case.id).state == "in_progress"
+    assert Case.get_by_id(case.id).state == "mediated"  # ended in mediation, says so

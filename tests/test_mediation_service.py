@@ -112,7 +112,7 @@ def test_air_conditioner_dispute_from_case_to_completed_follow_up(hubin, fixed_c
     pay = med.add_term(mid, med.TermDraft(party_id=downstairs, obligation="承担移机费用",
                                           deadline=date(2026, 11, 24), cost_fen=30000))
     med.record_outcome(mid, med.OutcomeDraft(outcome="agreed", closed_on=date(2026, 11, 22)))
-    assert case_service.current(case_id).state == "responded"  # back from waiting
+    assert case_service.current(case_id).state == "mediated"  # settled by the mediation
     assert [o.term_id for o in mediation_views.overdue_follow_ups(community)
             if o.mediation_id == mid] == [move, pay]
     med.add_follow_up(mid, med.FollowUpDraft(

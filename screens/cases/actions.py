@@ -43,7 +43,7 @@ FORM_CSS = """
 .case-form .form-label { width: 14; padding-right: 1; color: $text-muted; }
 .case-form .form-row Input, .case-form .form-row Select { width: 1fr; }
 .case-form .form-error { color: $error; height: auto; }
-.case-form OptionList { height: auto; max-height: 8; margin-left: 14; }
+.case-form OptionList.hits { height: auto; max-height: 8; margin-left: 14; }
 .case-form TextArea { height: 10; }
 """
 
@@ -159,7 +159,7 @@ class DispatchForm(_Form):
 
     def fields(self) -> ComposeResult:
         yield from self.row("to", field_input(placeholder=t("action_form.to_hint"), id="to"))
-        yield OptionList(*self._options(""), id="targets")
+        yield OptionList(*self._options(""), id="targets", classes="hits")
         yield from self.row("to_kind", field_select([(t(f"target.{k}"), k)
                                                for k in cases.TARGET_KINDS], value="person",
                                               allow_blank=False, id="to_kind"))

@@ -29,7 +29,7 @@ def cases_table(rows: list[CaseRow]) -> Table | str:
         table.add_column(no_wrap=True, width=width)
     table.add_column(no_wrap=True, ratio=1)
     for r in rows:
-        table.add_row(t(f"colour.{r.colour}"), r.number, r.grid, t(f"category.{r.category}"),
+        table.add_row(t(f"colour_short.{r.colour}"), r.number, r.grid, t(f"category.{r.category}"),
                       time_left_text(r.time_left()), f"{r.handler or '—'} {r.description}",
                       style={"red": "red", "yellow": "yellow"}.get(r.colour, ""))
     return table

@@ -22,9 +22,10 @@ from app.i18n import t
 from app.services.cases import lifecycle as cases
 from app.services.cases import views as case_views
 from app.services.search import typeahead
-from app.services.search.residents import ResidentChoice, find_residents
+from app.services.search.residents import ResidentChoice
 from screens import busy
 from screens.cases.actions import FORM_CSS, field_input, field_select, widen
+from screens.widgets.resident_hits import ResidentHits
 
 #: form field (service name) -> the widget to focus when the save is refused for it
 FOCUS_FOR = {"reporter_id": "#reporter", "reporter_name": "#reporter",
@@ -60,7 +61,6 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
         super().__init__()
         self.community_id = community_id
         self.reporter: ResidentChoice | None = None
-        self.hits: list[ResidentChoice] = []
         self.category, self.subcategory = "", ""
         self.cat_hits: list[tuple[str, str, str]] = []
         self.targets = case_views.dispatch_targets(community_id)
@@ -73,17 +73,17 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
             yield Static(f"[b]{t('intake.title')}[/b]  {t('intake.hint')}")
             yield from self._row("reporter", field_input(placeholder=t("intake.reporter_hint"),
                                                          id="reporter"))
-            yield OptionList(id="reporter-hits")
+            yield ResidentHits(id="reporter-hits")
             yield from self._row("reporter_phone", field_input(id="phone"))
             yield from self._row("place", field_input(placeholder=t("intake.place_hint"),
                                                       id="place"))
             yield from self._row("category", field_input(placeholder=t("intake.category_hint"),
                                                          id="category"))
-            yield OptionList(id="category-hits")
+            yield OptionList(id="category-hits", classes="hits")
             yield from self._row("description", field_input(id="description"))
             yield from self._row("dispatch_to", field_input(
                 placeholder=t("intake.dispatch_hint"), id="dispatch"))
-            yield OptionList(id="dispatch-hits")
+            yield OptionList(id="dispatch-hits", classes="hits")
             yield from self._row("colour", field_select(_options("colour", cases.COLOURS),
                                                         value="yellow", allow_blank=False,
                                                         id="colour"))
@@ -102,7 +102,7 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
 
     def on_mount(self) -> None:
         widen(self)
-        for box in self.query(OptionList):
+        for box in self.query("OptionList.hits"):  # not the dropdowns' own lists
             box.display = False
         self.query_one("#reporter", Input).focus()
         self.run_worker(typeahead.warm, thread=True, group="warm")  # no pause on first key
@@ -119,23 +119,18 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
     # reporter ----------------------------------------------------------------------
     @on(Input.Changed, "#reporter")
     def _find(self, event: Input.Changed) -> None:
-        self.hits = find_residents(event.value)
-        self._list("#reporter-hits", [h.label for h in self.hits])
+        self.query_one("#reporter-hits", ResidentHits).find(event.value)
         self.reporter = None
 
     @on(Input.Submitted, "#reporter")
     def _reporter_enter(self) -> None:
         """One hit: take it. Several: go down the list to choose. None: go on."""
-        if len(self.hits) == 1:
-            self._take_reporter(self.hits[0])
-        elif self.hits:
-            self.query_one("#reporter-hits", OptionList).focus()
-        else:
+        if not self.query_one("#reporter-hits", ResidentHits).submit():
             self.query_one("#phone", Input).focus()
 
-    @on(OptionList.OptionSelected, "#reporter-hits")
-    def _pick_reporter(self, event: OptionList.OptionSelected) -> None:
-        self._take_reporter(self.hits[int(event.option.id or 0)])
+    @on(ResidentHits.Picked, "#reporter-hits")
+    def _pick_reporter(self, event: ResidentHits.Picked) -> None:
+        self._take_reporter(event.choice)
 
     def _take_reporter(self, hit: ResidentChoice) -> None:
         self.reporter = hit
@@ -144,7 +139,6 @@ class IntakeScreen(ModalScreen[cases.NewCase | None]):
             box = self.query_one(widget_id, Input)
             with box.prevent(Input.Changed):
                 box.value = value
-        self.query_one("#reporter-hits", OptionList).display = False
         self.query_one("#category", Input).focus()
 
     # category ----------------------------------------------------------------------

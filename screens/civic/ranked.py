@@ -37,8 +37,8 @@ def columns() -> list[Column]:
 def item_row(r: items.ItemRow, marked: bool = False) -> Row:
     title = ("✓ " if marked else "") + r.title
     return Row(r.id, [str(r.rank), title, "★" * r.urgency, "★" * r.importance,
-                      str(r.households), str(r.opinions), t(f"civic.kind.{r.kind}"),
-                      t(f"civic.status.{r.status}"), r.building or t("civic.community_wide"),
+                      str(r.households), str(r.opinions), t(f"civic.kind_short.{r.kind}"),
+                      t(f"civic.status_short.{r.status}"), r.building or t("civic.community_short"),
                       r.owner + (f" {r.case_number}" if r.case_number else "")],
                style=STATUS_STYLE.get(r.status, ""))
 

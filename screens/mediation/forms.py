@@ -24,6 +24,7 @@ from app.services.mediation import conventions
 from app.services.mediation import forms as med_forms
 from app.services.mediation import records as med
 from app.services.mediation import views as mediation_views
+from screens.widgets.resident_hits import ResidentHits
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 keymap.define("medform.save", "ctrl+s", "save")
@@ -39,6 +40,7 @@ MedForm .med-row Label { width: 16; }
 MedForm .med-row Input, MedForm .med-row Select { width: 1fr; }
 MedForm .med-row TextArea { width: 1fr; height: 3; }
 MedForm .med-row SelectionList { width: 1fr; height: auto; max-height: 6; }
+MedForm OptionList.hits { height: auto; max-height: 6; margin-left: 16; }
 MedForm .med-error { color: $error; height: auto; padding-left: 16; }
 MedForm .med-error.-empty { display: none; }
 MedForm .med-hint { color: $text-muted; height: 1; }
@@ -47,7 +49,7 @@ MedForm .med-hint { color: $text-muted; height: 1; }
 
 @dataclass
 class FieldSpec:
-    """One field: ``kind`` is text, area (several lines), select or multi."""
+    """One field: ``kind`` is text, area, select, multi or resident (text + picker)."""
 
     name: str
     label: str
@@ -83,6 +85,8 @@ class MedForm(ModalScreen[str | None]):
                     with Horizontal(classes="med-row"):
                         yield Label(spec.label)
                         yield self._widget(i, spec)
+                    if spec.kind == "resident":
+                        yield ResidentHits(id=f"h-{i}")
                     yield Static("", id=f"e-{i}", classes="med-error -empty")
             yield Static("", id="form-error", classes="med-error -empty")
             yield Static(t("med.form.hint"), classes="med-hint")
@@ -153,6 +157,25 @@ class MedForm(ModalScreen[str | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._validate(event.input)
+        if self._ready and (hits := ResidentHits.under(self, event.input)) is not None:
+            hits.find(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if (hits := ResidentHits.under(self, event.input)) is not None:
+            hits.submit()
+
+    def on_resident_hits_picked(self, event: ResidentHits.Picked) -> None:
+        """Name and door filled; the contact shown masked, left blank (the service takes it)."""
+        event.stop()
+        fill = {"name": event.choice.name, "room": event.choice.door, "contact": ""}
+        for i, spec in [(i, f) for i, f in enumerate(self.fields) if f.name in fill]:
+            box = self.query_one(f"#f-{i}", Input)
+            with box.prevent(Input.Changed):
+                box.value = fill[spec.name]
+            if spec.name == "contact":
+                box.placeholder = event.choice.phone
+                box.focus()
+        self._validate(None)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._validate(event.select)
@@ -224,7 +247,8 @@ def party_form(community_id: str, mediation_id: str,
                   _options("med.side", med.SIDES)),
         FieldSpec("room", t("med.f.room"), value=party.room if party else "",
                   placeholder=t("med.ph.room")),
-        FieldSpec("name", t("med.f.name"), value=party.name if party else ""),
+        FieldSpec("name", t("med.f.name"), "resident", party.name if party else "",
+                  placeholder=t("med.ph.party_find")),
         FieldSpec("contact", t("med.f.contact"), value="",
                   placeholder=party.contact if party else ""),  # masked; blank keeps it
         FieldSpec("address", t("med.f.address"), value=party.address if party else ""),

@@ -29,7 +29,7 @@ def mediation_row(m: mediation_views.MediationRow) -> Row:
     style = "red" if m.overdue else ("dim" if m.status in ("failed", "referred") else "")
     title = f"{m.title}　{m.parties}" if m.parties else m.title
     return Row(m.id, [m.number, t(f"mediation.status.{m.status}"), late,
-                      m.opened_on.isoformat(), t(f"med.type.{m.dispute_type}"), title],
+                      m.opened_on.isoformat(), t(f"med.type_short.{m.dispute_type}"), title],
                style=style)
 
 

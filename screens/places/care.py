@@ -59,9 +59,9 @@ class CareScreen(MulinScreen):
         yield VirtualTable(self._columns(), id="care-table")
 
     def _columns(self) -> list[Column]:
-        cols = [Column(t("care.col.status"), 12), Column(t("care.col.name"), 8),
+        cols = [Column(t("care.col.status"), 11), Column(t("care.col.name"), 8),
                 Column(t("care.col.age"), 3), Column(t("care.col.kind"), 10),
-                Column(t("care.col.grid"), 9), Column(t("care.col.place"), 9),
+                Column(t("care.col.grid"), 9), Column(t("care.col.place"), 10),
                 Column(t("care.col.last"), 11), Column(t("care.col.services"), 0)]
         if self.round_id:
             cols.insert(0, Column(t("care.col.seen"), 2))
@@ -105,8 +105,9 @@ class CareScreen(MulinScreen):
         last = f"{r.last_visit:%y-%m-%d}" if r.last_visit else "—"
         cells: list[str | Text] = [care_status(r), r.name, str(r.age or ""), care_kinds(r),
                                    r.grid, r.place, last,
-                                   "、".join(t(f"care.service.{s}") for s in r.services.split(",")
-                                            if s)]
+                                   t("care.services_sep").join(
+                                       t(f"care.service.{s}") for s in r.services.split(",")
+                                       if s)]
         if self.round_id:
             cells.insert(0, Text("✓", style="green") if r.seen_in_round else "·")
         return Row(r.resident_id, cells, style="red" if r.overdue else "")

@@ -13,7 +13,11 @@ Lifecycle::
                               └──── reopened ←── evaluated (poor) ← ─ evaluated → closed
 
 plus escalate / de-escalate (网格 → 社区 → 街道 → 区), merge into an original, cancel,
-and ``mediation_opened`` / ``mediation_closed`` (the mediation service) in between.
+and ``mediation_opened`` / ``mediation_closed`` (the mediation service) in between:
+``mediation`` (调解中) while the case waits on its mediation, then ``mediated`` (调解毕)
+once the mediation reached an outcome, until the case is resolved or dispatched on (a
+failed mediation). The state after a mediation never falls back to a pre-mediation one,
+so the list never shows a stale 已受理 for a case the mediation settled.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ CATEGORIES = ("110", "114", "119", "120", "122")
 CHANNELS = ("phone", "walk_in", "visit", "wechat", "group_chat", "mailbox", "patrol",
             "class_meeting", "referred")
 OPEN_STATES = frozenset({"received", "responded", "dispatched", "signed", "returned",
-                         "in_progress", "reopened", "mediation"})
+                         "in_progress", "reopened", "mediation", "mediated"})
 STATES = (*sorted(OPEN_STATES), "resolved", "evaluated", "closed", "merged", "cancelled")
 TARGET_KINDS = ("person", "team", "property", "lawyer", "department")
 EVAL_METHODS = ("phone_callback", "visit", "in_person")
@@ -43,11 +47,11 @@ POOR_SCORE = 3
 #: event kind -> states it may follow (the action names are the event kinds).
 ALLOWED: dict[str, frozenset[str]] = {
     "responded": frozenset({"received"}),
-    "dispatched": frozenset({"responded", "returned", "reopened"}),
+    "dispatched": frozenset({"responded", "returned", "reopened", "mediated"}),
     "signed": frozenset({"dispatched"}),
     "returned": frozenset({"dispatched", "signed"}),
     "started": frozenset({"signed"}),
-    "resolved": frozenset({"signed", "in_progress", "mediation"}),
+    "resolved": frozenset({"signed", "in_progress", "mediation", "mediated"}),
     "evaluated": frozenset({"resolved"}),
     "closed": frozenset({"resolved", "evaluated"}),
     "reopened": frozenset({"evaluated"}),
@@ -89,7 +93,7 @@ class Derived:
     responded_at: datetime | None = None
     resolved_at: datetime | None = None
     clock_start: datetime | None = None  # resolution clock: receipt, or the last reopen
-    before_mediation: str = ""
+    mediation: str = ""  # id of the mediation it waits on or was settled by
     merged_into: str = ""
     last_score: int | None = None
     started: bool = False
@@ -150,9 +154,10 @@ def apply(d: Derived, ev: Event) -> Derived:
     if k == "merged":
         return replace(d, state=k, merged_into=str(ev.data.get("into", "")))
     if k == "mediation_opened":
-        return replace(d, state="mediation", before_mediation=d.state)
+        return replace(d, state="mediation", mediation=str(ev.data.get("mediation", "")))
     if k == "mediation_closed":
-        return replace(d, state=d.before_mediation or "in_progress", before_mediation="")
+        return replace(d, state="mediated",
+                       mediation=str(ev.data.get("mediation", "")) or d.mediation)
     return replace(d, state=k)  # closed, signed, cancelled
 
 

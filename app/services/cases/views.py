@@ -78,7 +78,7 @@ class CaseRow:
 
         Before the response: the sooner of both deadlines; after: the resolution's.
         """
-        if not self.is_open:
+        if not self.is_open or self.state == "mediation":  # waits on the mediation's clock
             return None
         dues = [self.due_resolution]
         if self.responded_at is None:

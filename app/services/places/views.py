@@ -12,7 +12,7 @@ from models.cases import Case
 from models.places import Building, Community, Grid, Household, Resident
 
 OPEN_STATES = ("received", "responded", "dispatched", "signed", "in_progress", "returned",
-               "reopened", "mediation")
+               "reopened", "mediation", "mediated")
 COLOURS = ("red", "yellow", "green")
 
 
