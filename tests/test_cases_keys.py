@@ -3,6 +3,7 @@ category and handler (f), the dashboard's report export (x), the handover export
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from app.i18n import t
 from app.services.cases import metrics
 from app.services.cases import views as case_views
 from app.services.cases.views import CaseFilter
+from app.services.trust import sealed
 from app.tui import MulinApp
 from screens.widgets.virtual_table import VirtualTable
 from tests.tui_support import notices
@@ -74,11 +76,15 @@ async def test_x_on_the_dashboard_writes_the_months_report(hubin: Paths) -> None
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        path = metrics.default_report_path(metrics.month(label), "xlsx")
+        plain = metrics.default_report_path(metrics.month(label), "xlsx")
+        path = plain.with_name(plain.name + ".enc")  # personal data: sealed (issue 12)
         assert t("dashboard.exported", path=str(path)) in notices(app)
+        assert not plain.exists()
+        name, data = sealed.unseal(path.read_bytes())
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True)
+    assert name == plain.name
+    book = load_workbook(io.BytesIO(data), read_only=True)
     assert len(book.sheetnames) >= 2
     cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c]
     assert any(label in str(c) for c in cells)
@@ -93,8 +99,9 @@ async def test_x_on_the_handover_writes_the_sheet_shown(hubin: Paths) -> None:
         await pilot.press("x")
         await pilot.pause()
         exports = Path(str(hubin.database)).parent / "exports"
-        (written,) = exports.glob("handover-*.md")
+        (written,) = exports.glob("handover-*.md.enc")  # sealed: it names residents
         assert t("handover.exported", path=str(written)) in notices(app)
-    text = written.read_text(encoding="utf-8")
+        assert not list(exports.glob("handover-*.md"))
+        text = sealed.unseal(written.read_bytes())[1].decode("utf-8")
     assert sheet.open_red and all(row.number in text for row in sheet.open_red)
     assert all(row.number in text for row in sheet.overdue)

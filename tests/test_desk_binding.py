@@ -289,8 +289,9 @@ async def test_filters_reset_when_another_operator_signs_in(hubin: Paths) -> Non
     from app.tui import MulinApp
     from screens.widgets.virtual_table import VirtualTable
 
-    operators.add_operator("书记", "admin", "0000")
+    operators.sign_in_as(operators.add_operator("书记", "admin", "0000"))  # adds the next
     grid = operators.add_operator("网格员", "grid_worker", "2222")
+    operators.sign_out()
     app = MulinApp(operator=grid)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4", "slash", *"停")

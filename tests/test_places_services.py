@@ -210,6 +210,7 @@ def test_the_default_visitor_is_the_grid_worker_else_the_operator(hubin: Paths) 
     others = {r.person.name for r in Role.select(Role, Person).join(Person)
               .where((Role.grid != b.grid_id) & (Role.kind == "grid_worker"))}
     assert name in workers and name not in others  # nobody signed in: the grid's worker
+    operators.sign_in_as(operators.add_operator("书记甲", "admin", "4321"))  # the first
     operators.sign_in_as(operators.add_operator("值班员甲", "duty", "1234"))
     try:
         assert visits.default_visitor(b.id) == "值班员甲"

@@ -158,8 +158,8 @@ class DashboardScreen(MulinScreen):
         path = metrics.default_report_path(period, "xlsx")
         name = getattr(self.app, "summary", {}).get("community", "")
         try:
-            metrics.write_report(community, period, "xlsx", path,
-                                 title=t("report.title", community=name, month=label))
+            path = metrics.write_report(community, period, "xlsx", path,
+                                        title=t("report.title", community=name, month=label))
         except OSError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
