@@ -91,7 +91,11 @@ def test_cli_seals_by_default_plain_warns_and_decrypt_opens(
     assert parties[0] in out.read_text(encoding="utf-8")
 
 
-async def test_the_tui_import_backs_up_first(tmp_path: Path) -> None:
+async def test_the_tui_import_can_be_taken_back_like_the_cli(tmp_path: Path) -> None:
+    """The TUI's import protects the station as the CLI's does (issue 16: a rollback
+    record of the import, not a whole copy): ``mulin undo-import`` takes it back."""
+    from app.services.station import stats
+    from app.services.sync import undo
     from app.tui import MulinApp
     from screens.sync.exchange import SyncScreen
     from tests.sync_support import Net, seed_content
@@ -101,20 +105,19 @@ async def test_the_tui_import_backs_up_first(tmp_path: Path) -> None:
     seed_content()
     bundle = net.export("desk", tmp_path / "seed.mulin", full=True)
     lap = net.add("lap", "LA")
+    before = stats.digest()
     app = MulinApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f10")
         await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        app.screen.query_one("#sync-path").value = str(bundle)  # type: ignore[attr-defined]
-        await pilot.press("enter")
+        await pilot.press("i", *str(bundle), "enter")  # the path typed, as a person would
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, SyncScreen)
-    backups = list(lap.backups.glob("*-import-*.sqlite3"))
-    assert len(backups) == 1
-    assert Resident.select().count() == 4  # and the import went through
+    assert Resident.select().count() == 4  # the import went through
+    assert not list(lap.backups.glob("*-import-*.sqlite3"))  # no copy of the station
+    undo.undo_last()
+    assert stats.digest() == before and Resident.select().count() == 0
 
 
 def test_a_passphrase_sealed_export_opens_without_a_station(
