@@ -77,26 +77,48 @@ def test_backups_carry_a_checksum_and_pruning_removes_it(
     db.close()
 
 
-def test_two_stations_with_one_prefix_are_reported(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_later_of_two_stations_with_one_prefix_renumbers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two laptops joined offline as LA: the later one learns of the earlier by import,
+    takes LA2 for its future numbers (a stamped change) and says so; old numbers stay."""
+    from app import store
     from app.cli import main
+    from app.services.cases import lifecycle as cases
     from app.services.trust import check
+    from models.cases import Case
+    from models.sync import Change, Station
     from tests.sync_support import Net, seed_content
 
     net = Net(tmp_path / "net")
     net.add("desk", "DT")
     seed_content()
+    desk = net.export("desk", tmp_path / "d.mulin", full=True)
     net.add("lap1", "LA")
+    fixed = store.context().station_id
     net.add("lap2", "LA")  # joined from two key files, before either knew the other
-    net.import_("lap1", net.export("desk", tmp_path / "d.mulin", full=True))
+    net.import_("lap1", desk)
+    net.import_("lap2", desk)
+    old = cases.intake({"category": "110", "description": "改号前"}).number
+    assert old.startswith("LA-")
     lap1 = net.export("lap1", tmp_path / "l1.mulin", full=True)
     net.use("lap2")
     db.close()
     assert main(["--data-dir", str(net.paths["lap2"].data_dir), "import", str(lap1)]) == 0
-    assert "LA" in capsys.readouterr().err
+    assert "LA2" in capsys.readouterr().out
     net.current = None
     net.use("lap2")
-    assert [p.kind for p in check.run()] == ["prefix_clash"]
+    me = store.context().station_id
+    assert Station.get_by_id(me).prefix == "LA2" and Station.get_by_id(fixed).prefix == "LA"
+    assert Change.select().where((Change.table == "station") & (Change.row_id == me)
+                                 & (Change.op == "update")).exists()
+    assert cases.intake({"category": "110", "description": "改号后"}).number.startswith("LA2-")
+    assert Case.get(Case.description == "改号前").number == old  # history stays
+    assert check.run() == []
+
+    results = net.import_("lap1", net.export("lap2", tmp_path / "l2.mulin", full=True))
+    assert [r.renumbered for r in results] == [""]  # the earlier station keeps its prefix
+    assert store.context().prefix == "LA" and check.run() == []
+    assert Case.get(Case.description == "改号后").number.startswith("LA2-")
 
 
 def test_a_demo_cut_short_is_finished(hubin: Paths,
