@@ -47,7 +47,7 @@ class WaitDialog(ModalScreen[None]):
         self.query_one("#wait-text", Static).update(t("faults.tui.stopping"))
 
 
-def save(screen: Screen[Any], work: Callable[[], T], done: Callable[[T], None],
+def save(screen: Screen[Any], work: Callable[[], T], done: Callable[[T], object],
          refused: Callable[[Exception], bool] = lambda exc: False) -> None:
     """Run ``work`` (a service call that writes); ``done(result)`` when it is saved.
 
@@ -65,7 +65,7 @@ def save(screen: Screen[Any], work: Callable[[], T], done: Callable[[T], None],
     done(result)
 
 
-def _wait(screen: Screen[Any], work: Callable[[], T], done: Callable[[T], None],
+def _wait(screen: Screen[Any], work: Callable[[], T], done: Callable[[T], object],
           refused: Callable[[Exception], bool]) -> None:
     app = screen.app
     cancel = threading.Event()

@@ -132,3 +132,62 @@ async def test_the_desk_stays_open_when_a_save_without_a_wait_meets_the_lock(
         finally:
             holder.wait(timeout=10)
         assert app.is_running
+
+
+async def test_a_case_action_and_a_mediation_wait_for_an_import(hubin: Paths) -> None:
+    """Beyond the intake (issue 18): an action's note and a mediation form both wait."""
+    from app import store
+    from app.services.cases import lifecycle
+    from app.tui import MulinApp
+    from models.cases import CaseEvent
+    from models.mediation import Mediation
+    from screens.busy import WaitDialog
+    from screens.cases.actions import ACTION_KEYS, DIRECT
+    from screens.mediation.detail import MediationDetailScreen
+    from screens.mediation.forms import MedForm
+    from tests.test_mediation_keys import choose
+
+    community = store.context().community_id
+    app = MulinApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        case_id = app.screen.current_case_id()
+        kind = next(k for k in ("escalated", "returned", "cancelled")
+                    if k not in DIRECT and not lifecycle.refusal(lifecycle.current(case_id), k))
+        await pilot.press(ACTION_KEYS[kind])
+        await pilot.pause()
+        form = app.screen
+        await pilot.press(*"居民来电催促")
+        holder = hold_write_lock(hubin.database, 3)
+        try:
+            await pilot.press("ctrl+s")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, WaitDialog), 2)
+            assert not CaseEvent.select().where(CaseEvent.note == "居民来电催促").exists()
+            assert await wait_for(pilot, lambda: app.screen is not form
+                                  and not isinstance(app.screen, WaitDialog), 10)
+        finally:
+            holder.wait(timeout=10)
+        event = CaseEvent.get(CaseEvent.note == "居民来电催促")
+        assert (event.case_id, event.kind) == (case_id, kind)
+
+        case = (Case.select().where((Case.community == community)
+                                    & (Case.state == "in_progress"))
+                .order_by(Case.number.desc()).first())
+        day, serial = case.number.split("-")[1:]
+        await pilot.press("f5", "c")
+        await pilot.pause()
+        await pilot.press(*day, "minus", *serial, "enter", *choose(1))
+        await pilot.pause()
+        assert isinstance(app.screen, MedForm)
+        holder = hold_write_lock(hubin.database, 3)
+        try:
+            await pilot.press("ctrl+s")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, WaitDialog), 2)
+            assert not Mediation.select().where(Mediation.case == case.id).exists()
+            assert await wait_for(pilot, lambda: isinstance(app.screen,
+                                                            MediationDetailScreen), 10)
+        finally:
+            holder.wait(timeout=10)
+        assert Mediation.select().where(Mediation.case == case.id).exists()
+        assert app.is_running

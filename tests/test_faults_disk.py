@@ -3,6 +3,7 @@ file left, nothing half-written. Runs on a small tmpfs (skipped where it cannot 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,8 +103,12 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(
             assert err.count("\n") == 0 and ("磁盘已满" in err or "已拒绝" in err), (args, err)
         _clean(disk)
     assert {"import", "backup", "sync"} <= set(failed)
-    status, err = _run(capsys, disk / "new", "init", "--community", "新", "--station", "站",
-                       "--prefix", "NW", "--no-encrypt")
+    os.environ["MULIN_PIN"] = "1234"  # init names its first administrator
+    try:
+        status, err = _run(capsys, disk / "new", "init", "--community", "新", "--station",
+                           "站", "--prefix", "NW", "--no-encrypt", "--admin", "王五")
+    finally:
+        del os.environ["MULIN_PIN"]
     assert status == 1 and "磁盘已满" in err
     _clean(disk)
     (disk / "filler").unlink()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from app.clock import FixedClock
 from app.config import Paths
 from app.services.station import stats
 from app.services.trust import backup
@@ -25,6 +26,7 @@ def _mulin(data: Path, *args: str, passphrase: str | None = None
            ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MULIN_")}
     env["MULIN_NOW"] = "2026-11-25T10:00:00+08:00"
+    env["MULIN_PIN"], env["MULIN_OPERATOR"] = "1234", "王五"  # the first administrator
     if passphrase:
         env["MULIN_DB_PASSPHRASE"] = passphrase
     return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data), *args],
@@ -35,7 +37,7 @@ def _mulin(data: Path, *args: str, passphrase: str | None = None
 def test_an_encrypted_backup_restores_into_an_empty_folder(tmp_path: Path) -> None:
     desk, fresh, copy = tmp_path / "desk", tmp_path / "fresh", tmp_path / "b.sqlite3"
     made = _mulin(desk, "init", "--community", "东亭", "--station", "办公室", "--prefix",
-                  "DT", "--encrypt", passphrase=PASS)
+                  "DT", "--encrypt", "--admin", "王五", passphrase=PASS)
     assert made.returncode == 0, made.stderr
     assert _mulin(desk, "backup", str(copy), passphrase=PASS).returncode == 0
     digest = _mulin(desk, "stats", "--digest", passphrase=PASS).stdout
@@ -77,26 +79,49 @@ def test_backups_carry_a_checksum_and_pruning_removes_it(
     db.close()
 
 
-def test_two_stations_with_one_prefix_are_reported(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_later_of_two_stations_with_one_prefix_renumbers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fixed_clock: FixedClock) -> None:
+    """Two laptops joined offline as LA: the later one learns of the earlier by import,
+    takes LA2 for its future numbers (a stamped change) and says so; old numbers stay."""
+    from app import store
     from app.cli import main
+    from app.services.cases import lifecycle as cases
     from app.services.trust import check
+    from models.cases import Case
+    from models.sync import Change, Station
     from tests.sync_support import Net, seed_content
 
     net = Net(tmp_path / "net")
     net.add("desk", "DT")
     seed_content()
+    desk = net.export("desk", tmp_path / "d.mulin", full=True)
     net.add("lap1", "LA")
+    fixed = store.context().station_id
+    fixed_clock.advance(timedelta(minutes=5))
     net.add("lap2", "LA")  # joined from two key files, before either knew the other
-    net.import_("lap1", net.export("desk", tmp_path / "d.mulin", full=True))
+    net.import_("lap1", desk)
+    net.import_("lap2", desk)
+    old = cases.intake({"category": "110", "description": "改号前"}).number
+    assert old.startswith("LA-")
     lap1 = net.export("lap1", tmp_path / "l1.mulin", full=True)
     net.use("lap2")
     db.close()
     assert main(["--data-dir", str(net.paths["lap2"].data_dir), "import", str(lap1)]) == 0
-    assert "LA" in capsys.readouterr().err
+    assert "LA2" in capsys.readouterr().out
     net.current = None
     net.use("lap2")
-    assert [p.kind for p in check.run()] == ["prefix_clash"]
+    me = store.context().station_id
+    assert Station.get_by_id(me).prefix == "LA2" and Station.get_by_id(fixed).prefix == "LA"
+    assert Change.select().where((Change.table == "station") & (Change.row_id == me)
+                                 & (Change.op == "update")).exists()
+    assert cases.intake({"category": "110", "description": "改号后"}).number.startswith("LA2-")
+    assert Case.get(Case.description == "改号前").number == old  # history stays
+    assert check.run() == []
+
+    results = net.import_("lap1", net.export("lap2", tmp_path / "l2.mulin", full=True))
+    assert [r.renumbered for r in results] == [""]  # the earlier station keeps its prefix
+    assert store.context().prefix == "LA" and check.run() == []
+    assert Case.get(Case.description == "改号后").number.startswith("LA2-")
 
 
 def test_a_demo_cut_short_is_finished(hubin: Paths,
@@ -130,11 +155,17 @@ def test_no_english_in_the_chinese_interface(empty_station: Paths,
     finally:
         del os.environ["MULIN_PIN"]
     err = capsys.readouterr().err
-    assert status == 1 and "PIN 须为 4 到 8 位数字" in err and "Value error" not in err
-    for args in (["init", "--community", "x", "--station", "y", "--prefix", "1"],
-                 ["init", "--community", "x", "--station", "y", "--prefix", "AB",
-                  "--no-encrypt"]):
-        db.close()
-        assert main(["--data-dir", str(empty_station.data_dir), *args]) == 1
-        err = capsys.readouterr().err
-        assert not any(w in err for w in ("already", "prefix must", "Value error")), err
+    assert status == 1 and "4" in err and "位数字" in err and "Value error" not in err
+    os.environ["MULIN_PIN"] = "1234"  # init names its first administrator
+    try:
+        for args in (["init", "--community", "x", "--station", "y", "--prefix", "1"],
+                     ["init", "--community", "x", "--station", "y", "--prefix", "AB",
+                      "--no-encrypt"]):
+            db.close()
+            status = main(["--data-dir", str(empty_station.data_dir), *args,
+                           "--admin", "王五"])
+            err = capsys.readouterr().err
+            assert status == 1, err
+            assert not any(w in err for w in ("already", "prefix must", "Value error")), err
+    finally:
+        del os.environ["MULIN_PIN"]

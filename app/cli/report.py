@@ -36,6 +36,8 @@ def cmd_report(env: Env, args: argparse.Namespace) -> int:
         raise CliError(t("report.no_community"))
     out = Path(args.out) if args.out else \
         env.paths.exports / f"report-{period.label}.{args.format}"
+    if out.is_dir():  # a folder is no file name (issue 18)
+        raise CliError(t("faults.out_is_dir", path=str(out)))
     title = t("report.title", community=community.name, month=period.label)
     try:
         written = metrics.export_report(community.id, period, args.format, out, title=title,

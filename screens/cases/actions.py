@@ -23,6 +23,7 @@ from app.i18n import t
 from app.services.cases import lifecycle as cases
 from app.services.cases import views as case_views
 from app.services.search import typeahead
+from screens import busy
 
 #: action (event kind) -> default key; binding ids ``cases.<kind>``.
 ACTION_KEYS: dict[str, str] = {
@@ -113,7 +114,14 @@ class _Form(ModalScreen[dict[str, Any] | None]):
     def save(self, values: dict[str, Any]) -> None:
         """Record, and close only if it was accepted: a refusal keeps what was typed and
         puts the cursor in the field to fix."""
-        refused = self.submit(values) if self.submit is not None else None
+        submit = self.submit
+        if submit is None:
+            self.dismiss(values)
+            return
+        # waits for an import holding the database, the dialog kept (issue 18)
+        busy.save(self, lambda: submit(values), lambda refused: self._saved(values, refused))
+
+    def _saved(self, values: dict[str, Any], refused: cases.CaseRefused | None) -> None:
         if refused is None:
             self.dismiss(values)
             return
@@ -292,11 +300,14 @@ class CaseActions:
         return None
 
     def _record(self, case_id: str, kind: str, values: dict[str, Any]) -> None:
-        refused = self._try(case_id, kind, values)
-        if refused is not None:
-            self.app.notify(str(refused), severity="error", timeout=6)
-            return
-        self._done(case_id, kind, values)
+        def recorded(refused: cases.CaseRefused | None) -> None:
+            if refused is not None:
+                self.app.notify(str(refused), severity="error", timeout=6)
+                return
+            self._done(case_id, kind, values)
+
+        # waits for an import holding the database (issue 18)
+        busy.save(self, lambda: self._try(case_id, kind, values), recorded)  # type: ignore[arg-type]
 
     def _done(self, case_id: str, kind: str, values: dict[str, Any] | None) -> None:
         if values is None:

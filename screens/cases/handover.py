@@ -13,6 +13,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import handover
 from app.services.cases.views import CaseRow
+from screens import busy
 from screens.base import MulinScreen
 from screens.cases.actions import FORM_CSS, widen
 from screens.cases.wording import time_left_text
@@ -42,9 +43,9 @@ class NoteDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("ctrl+s", "save", t("intake.save"), priority=True),
                 Binding("escape", "cancel", t("intake.cancel"))]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, actor: str = "") -> None:
         super().__init__()
-        self.text = text
+        self.text, self.actor = text, actor
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog case-form"):
@@ -56,7 +57,16 @@ class NoteDialog(ModalScreen[str | None]):
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        """Saved here, so a refusal or a busy database keeps the text (issue 18)."""
+        text = self.query_one(TextArea).text
+        busy.save(self, lambda: handover.save_note(text, self.actor),
+                  lambda _: self.dismiss(text), self._refused)
+
+    def _refused(self, exc: Exception) -> bool:
+        if isinstance(exc, ValueError):
+            self.notify(str(exc), severity="error")
+            return True
+        return False
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -112,16 +122,11 @@ class HandoverScreen(MulinScreen):
 
     def action_note(self) -> None:
         def done(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                handover.save_note(text, getattr(self.app, "operator_name", "") or "")
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.show()
+            if text is not None:
+                self.show()
 
-        self.app.push_screen(NoteDialog(self.sheet.note.text), done)
+        actor = getattr(self.app, "operator_name", "") or ""
+        self.app.push_screen(NoteDialog(self.sheet.note.text, actor), done)
 
     def action_export(self) -> None:
         path = handover.export(self.sheet)

@@ -64,11 +64,10 @@ class DecisionFormScreen(FormScreen):
             votes_abstain=self.value("votes_abstain"), decision=self.value("decision"),
             new_status=str(status) if isinstance(status, str) else "",
             reason=self.value("reason"), convention=self.value("convention"))
-        try:
-            meetings.decide(self.agenda.id, form)
-        except meetings.CivicError as exc:
-            self.show_errors(exc.errors, FIELDS)
-            self.notify(t("form.refused"), severity="error")
-            return
-        self.notify(t("civic.decided"))
-        self.dismiss(self.agenda.id)
+        agenda_id = self.agenda.id
+
+        def work() -> str:
+            meetings.decide(agenda_id, form)
+            return agenda_id
+
+        self.save_form(work, meetings.CivicError, FIELDS, lambda _: t("civic.decided"))

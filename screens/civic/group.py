@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from app import keymap
 from app.i18n import t
 from app.services.civic import grouping, items, opinions
+from screens import busy
 from screens.civic.item_form import ItemFormScreen
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
@@ -89,13 +90,18 @@ class GroupScreen(ModalScreen[str | None]):
         if s is None or s.kind != "item":
             self.action_new_item()
             return
-        try:
-            items.add_opinions(s.id, [self.opinion_id, *sorted(self.marked)])
-        except items.CivicError as exc:
+        def refused(exc: Exception) -> bool:
+            if not isinstance(exc, items.CivicError):
+                return False
             self.notify(t(f"civic.err.{next(iter(exc.errors.values()))}"), severity="error")
-            return
-        self.notify(t("civic.grouped", title=s.text, rank=items.rank_of(s.id)))
-        self.dismiss(s.id)
+            return True
+
+        def joined(_: object) -> None:
+            self.notify(t("civic.grouped", title=s.text, rank=items.rank_of(s.id)))
+            self.dismiss(s.id)
+
+        ids = [self.opinion_id, *sorted(self.marked)]  # waits for an import (issue 18)
+        busy.save(self, lambda: items.add_opinions(s.id, ids), joined, refused)
 
     def action_new_item(self) -> None:
         me = opinions.view(self.opinion_id)

@@ -8,6 +8,9 @@ takes the highlighted opinion out, ``j`` merges the item into another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -16,6 +19,7 @@ from textual.widgets import Static
 from app import keymap
 from app.i18n import t
 from app.services.civic import detail, items, opinions
+from screens import busy
 from screens.base import MulinScreen
 from screens.civic.choice import ChoiceDialog
 from screens.civic.item_form import ItemFormScreen
@@ -96,8 +100,16 @@ class ItemDetailScreen(MulinScreen):
         status, _, rest = n.text.partition(" ")
         return f"→ {t(f'civic.status.{status}')} {rest}".rstrip()
 
-    def _refused(self, exc: items.CivicError) -> None:
+    def _refused(self, exc: Exception) -> bool:
+        if not isinstance(exc, items.CivicError):
+            return False
         self.notify(t(f"civic.err.{next(iter(exc.errors.values()))}"), severity="error")
+        return True
+
+    def _write(self, work: Callable[[], object], then: Callable[[Any], None] | None = None,
+               ) -> None:
+        """``work()``, waiting for an import holding the database (issue 18)."""
+        busy.save(self, work, then or (lambda _: self.show()), self._refused)
 
     def action_edit(self) -> None:
         self.app.push_screen(ItemFormScreen(self.community_id, self.item_id),
@@ -109,11 +121,9 @@ class ItemDetailScreen(MulinScreen):
         def done(kind: str | None) -> None:
             if not kind or kind == row.kind:
                 return
-            try:
-                number = items.set_kind(self.item_id, kind)
-            except items.CivicError as exc:
-                self._refused(exc)
-                return
+            self._write(lambda: items.set_kind(self.item_id, kind), kind_set)
+
+        def kind_set(number: str | None) -> None:
             if number:
                 self.notify(t("civic.case_opened", number=number))
             self.show()
@@ -139,23 +149,12 @@ class ItemDetailScreen(MulinScreen):
     def _set(self, status: str, reason: str | None) -> None:
         if reason is None:
             return
-        try:
-            items.set_status(self.item_id, status, reason)
-        except items.CivicError as exc:
-            self._refused(exc)
-            return
-        self.show()
+        self._write(lambda: items.set_status(self.item_id, status, reason))
 
     def action_note(self, kind: str) -> None:
         def done(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                items.add_note(self.item_id, text, kind)
-            except items.CivicError as exc:
-                self._refused(exc)
-                return
-            self.show()
+            if text:
+                self._write(lambda: items.add_note(self.item_id, text, kind))
 
         self.app.push_screen(PromptDialog(t(f"civic.ask.{kind}")), done)
 
@@ -167,8 +166,7 @@ class ItemDetailScreen(MulinScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                items.remove_opinion(self.item_id, row.key)
-                self.show()
+                self._write(lambda: items.remove_opinion(self.item_id, row.key))
 
         self.app.push_screen(ConfirmDialog(t("civic.ask.unlink", text=row.cells[4])), done)
 
@@ -178,13 +176,10 @@ class ItemDetailScreen(MulinScreen):
                   if r.id != self.item_id and r.status in items.OPEN]
 
         def done(target: str | None) -> None:
-            if not target:
-                return
-            try:
-                items.merge(self.item_id, target)
-            except items.CivicError as exc:
-                self._refused(exc)
-                return
+            if target:
+                self._write(lambda: items.merge(self.item_id, target), lambda _: merged(target))
+
+        def merged(target: str) -> None:
             self.notify(t("civic.merged", rank=items.rank_of(target)))
             self.item_id = target
             self.show()

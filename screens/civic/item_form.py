@@ -77,16 +77,14 @@ class ItemFormScreen(FormScreen):
                               owner=self.value("owner"), due_on=self.value("due_on"))
 
     def action_save(self) -> None:
-        try:
-            if self.item_id:
-                items.update(self.item_id, self.form())
-                saved = self.item_id
-            else:
-                saved = items.create(self.community_id, self.form(), self.opinion_ids,
-                                     building_id=self.building_id)
-        except items.CivicError as exc:
-            self.show_errors(exc.errors, FIELDS)
-            self.notify(t("form.refused"), severity="error")
-            return
-        self.notify(t("civic.item_saved", rank=items.rank_of(saved)))
-        self.dismiss(saved)
+        form, item_id, community_id = self.form(), self.item_id, self.community_id
+        opinion_ids, building_id = self.opinion_ids, self.building_id
+
+        def work() -> str:
+            if item_id:
+                items.update(item_id, form)
+                return item_id
+            return items.create(community_id, form, opinion_ids, building_id=building_id)
+
+        self.save_form(work, items.CivicError, FIELDS,
+                       lambda saved: t("civic.item_saved", rank=items.rank_of(saved)))

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from app import keymap
 from app.i18n import t
 from app.services.civic import meetings
+from screens import busy
 from screens.base import MulinScreen
 from screens.civic.decision_form import DecisionFormScreen
 from screens.civic.notice import print_minutes
@@ -107,9 +108,9 @@ class MeetingScreen(MulinScreen):
         m = meetings.meeting(self.meeting_id)
 
         def done(text: str | None) -> None:
-            if text is not None:
-                meetings.update_minutes(self.meeting_id, text)
-                self.show()
+            if text is not None:  # waits for an import holding the database (issue 18)
+                busy.save(self, lambda: meetings.update_minutes(self.meeting_id, text),
+                          lambda _: self.show())
 
         self.app.push_screen(PromptDialog(t("civic.ask.minutes"), m.minutes), done)
 

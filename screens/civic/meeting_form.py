@@ -60,11 +60,6 @@ class MeetingFormScreen(FormScreen):
             building=self.value("building"), title=self.value("meeting_title"),
             place=self.value("venue"), residents=self.value("residents"),
             chiefs=self.value("chiefs"), staff=self.value("staff"))
-        try:
-            meeting_id = meetings.create(self.community_id, form, self.item_ids)
-        except meetings.CivicError as exc:
-            self.show_errors(exc.errors, FIELDS)
-            self.notify(t("form.refused"), severity="error")
-            return
-        self.notify(t("civic.meeting_saved"))
-        self.dismiss(meeting_id)
+        community_id, item_ids = self.community_id, self.item_ids
+        self.save_form(lambda: meetings.create(community_id, form, item_ids),
+                       meetings.CivicError, FIELDS, lambda _: t("civic.meeting_saved"))

@@ -105,15 +105,12 @@ class OpinionFormScreen(FormScreen):
         form = self.form()
         if form is None:
             return
-        try:
-            if self.opinion_id:
-                opinions.update(self.opinion_id, form)
-                saved = self.opinion_id
-            else:
-                saved = opinions.record(form)
-        except opinions.CivicError as exc:
-            self.show_errors(exc.errors, FIELDS)
-            self.notify(t("form.refused"), severity="error")
-            return
-        self.notify(t("civic.opinion_saved"))
-        self.dismiss(saved)
+        opinion_id = self.opinion_id
+
+        def work() -> str:
+            if opinion_id:
+                opinions.update(opinion_id, form)
+                return opinion_id
+            return opinions.record(form)
+
+        self.save_form(work, opinions.CivicError, FIELDS, lambda _: t("civic.opinion_saved"))

@@ -18,6 +18,7 @@ from app.services.mediation import agreement_doc
 from app.services.mediation import records as med
 from app.services.mediation import views as mediation_views
 from app.services.mediation.views import MediationDetail
+from screens import busy
 from screens.base import MulinScreen
 from screens.dialogs import ConfirmDialog
 from screens.mediation.forms import (
@@ -290,15 +291,15 @@ class MediationDetailScreen(MulinScreen):
         row = self.query_one(f"#sec-{section}", VirtualTable).current_row
         what = " ".join(str(c) for c in row.cells[:2]) if row else ""
 
+        def refused(exc: Exception) -> bool:
+            if isinstance(exc, med.MediationError):
+                self.notify(str(exc), severity="error")
+                return True
+            return False
+
         def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                removers[section](key)
-            except med.MediationError as refused:
-                self.notify(str(refused), severity="error")
-                return
-            self.reload()
+            if yes:  # waits for an import holding the database (issue 18)
+                busy.save(self, lambda: removers[section](key), lambda _: self.reload(), refused)
 
         self.app.push_screen(ConfirmDialog(t("med.confirm_delete", what=what)), confirmed)
 

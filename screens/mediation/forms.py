@@ -24,6 +24,7 @@ from app.services.mediation import conventions
 from app.services.mediation import forms as med_forms
 from app.services.mediation import records as med
 from app.services.mediation import views as mediation_views
+from screens import busy
 from screens.widgets.resident_hits import ResidentHits
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
@@ -188,13 +189,16 @@ class MedForm(ModalScreen[str | None]):
         self._validate(event.selection_list)
 
     def action_save(self) -> None:
-        try:
-            saved = self._save(self.values())
-        except med.MediationError as refused:
-            self.show_errors(refused.errors)
-            self._focus_first(refused.errors)
-            return
-        self.dismiss(saved)
+        values = self.values()
+        # waits for an import holding the database, the form kept (issue 18)
+        busy.save(self, lambda: self._save(values), self.dismiss, self._refused)
+
+    def _refused(self, exc: Exception) -> bool:
+        if not isinstance(exc, med.MediationError):
+            return False
+        self.show_errors(exc.errors)
+        self._focus_first(exc.errors)
+        return True
 
     def action_cancel(self) -> None:
         self.dismiss(None)

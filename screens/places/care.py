@@ -16,6 +16,7 @@ from app import keymap
 from app.i18n import t
 from app.services.places import care
 from app.services.places import views as places
+from screens import busy
 from screens.base import MulinScreen
 from screens.places.ledger import care_kinds, care_status
 from screens.places.visit_form import VisitFormScreen
@@ -184,18 +185,22 @@ class CareScreen(MulinScreen):
         current = " ".join(str(days[k]) for k in care.KINDS)
         kinds = " ".join(t(f"care.kind.{k}") for k in care.KINDS)
 
-        def done(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                care.set_cadence(care.parse_cadence(text))
-            except care.CareError as exc:
-                self.notify(t(f"places.err.{exc.code}"), severity="error")
-                return
+        def saved(_: object) -> None:
             self.notify(t("care.cadence_saved"))
             self.reload()
 
+        def done(text: str | None) -> None:
+            if text:  # waits for an import holding the database (issue 18)
+                busy.save(self, lambda: care.set_cadence(care.parse_cadence(text)), saved,
+                          self._refused)
+
         self.app.push_screen(PromptDialog(t("care.cadence_prompt", kinds=kinds), current), done)
+
+    def _refused(self, exc: Exception) -> bool:
+        if isinstance(exc, care.CareError):
+            self.notify(t(f"places.err.{exc.code}"), severity="error")
+            return True
+        return False
 
     def action_round(self) -> None:
         rounds = care.rounds(self.community_id)
@@ -204,16 +209,15 @@ class CareScreen(MulinScreen):
         def done(text: str | None) -> None:
             if text is None:
                 return
-            if not text:
-                self.round_id = None
-            else:
-                found = next((r for r in rounds if r.name == text), None)
-                try:
-                    self.round_id = found.id if found else care.create_round(
-                        self.community_id, text)
-                except care.CareError as exc:
-                    self.notify(t(f"places.err.{exc.code}"), severity="error")
-                    return
+            found = next((r for r in rounds if r.name == text), None)
+            if text and not found:  # a new round: waits for an import (issue 18)
+                busy.save(self, lambda: care.create_round(self.community_id, text), show,
+                          self._refused)
+                return
+            show(found.id if found else None)
+
+        def show(round_id: str | None) -> None:
+            self.round_id = round_id
             self.only_unseen = False
             self.reload(keep_cursor=False)
             self.refresh_bindings()

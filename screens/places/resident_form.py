@@ -6,6 +6,8 @@ save writes nothing and leaves the form open. Dismisses with the resident's id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -65,6 +67,23 @@ class FormScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self) -> None:
         self.action_save()
+
+    def save_form(self, work: Callable[[], str], refusal: type[Exception],
+                  fields: tuple[str, ...], notice: Callable[[str], str]) -> None:
+        """``work()`` (waiting for an import, issue 18); ``refusal``'s errors are shown
+        under ``fields`` and the form stays; saved: ``notice(key)`` and close."""
+        def saved(key: str) -> None:
+            self.notify(notice(key))
+            self.dismiss(key)
+
+        def refused(exc: Exception) -> bool:
+            if not isinstance(exc, refusal):
+                return False
+            self.show_errors(getattr(exc, "errors", {}), fields)
+            self.notify(t("form.refused"), severity="error")
+            return True
+
+        busy.save(self, work, saved, refused)
 
     def action_save(self) -> None:
         raise NotImplementedError

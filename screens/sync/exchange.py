@@ -20,6 +20,7 @@ from textual.widgets import Input, ProgressBar, Static
 from app import clock, keymap
 from app.i18n import t
 from app.services.sync import duplicates, exchange, views
+from screens import busy
 from screens.sync.hub import BundleWorkScreen
 from screens.widgets.virtual_table import Column, FuncSource, ListSource, Row, VirtualTable
 
@@ -200,21 +201,28 @@ class SyncScreen(BundleWorkScreen):
         key = self._current_key()
         if key is None or self.showing_duplicates:
             return
-        try:
-            views.keep_other(key)  # the signed-in operator is stamped by the store
-        except (views.ConflictError, ValueError) as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(t("sync.ui.kept_other"))
-        self.show()
+        # the signed-in operator is stamped by the store
+        self._write(lambda: views.keep_other(key), "sync.ui.kept_other",
+                    (views.ConflictError, ValueError))
+
+    def _write(self, work: Any, notice: str, refusals: tuple[type[Exception], ...]) -> None:
+        """``work()``, waiting for an import holding the database (issue 18)."""
+        def refused(exc: Exception) -> bool:
+            if isinstance(exc, refusals):
+                self.notify(str(exc), severity="error")
+            return isinstance(exc, refusals)
+
+        def saved(_: object) -> None:
+            self.notify(t(notice))
+            self.show()
+
+        busy.save(self, work, saved, refused)
 
     def action_accept_winner(self) -> None:
         key = self._current_key()
         if key is None or self.showing_duplicates:
             return
-        views.accept_winner(key)
-        self.notify(t("sync.ui.accepted"))
-        self.show()
+        self._write(lambda: views.accept_winner(key), "sync.ui.accepted", ())
 
     def action_toggle_duplicates(self) -> None:
         self.showing_duplicates = not self.showing_duplicates
@@ -225,13 +233,8 @@ class SyncScreen(BundleWorkScreen):
         if key is None or not self.showing_duplicates:
             return
         keep, other = key.split("|")
-        try:
-            duplicates.merge(keep, other)
-        except duplicates.MergeError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(t("sync.ui.merged"))
-        self.show()
+        self._write(lambda: duplicates.merge(keep, other), "sync.ui.merged",
+                    (duplicates.MergeError,))
 
     # -- bundles ---------------------------------------------------------------------
     def _default_dir(self) -> Path:

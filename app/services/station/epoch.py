@@ -19,7 +19,7 @@ import json
 from app import store
 from app.hlc import HLC
 from models.db import db
-from models.sync import LocalState, Peer, Station
+from models.sync import Change, LocalState, Peer, Station
 
 #: LocalState: the ids this copy had before (newest last).
 PREVIOUS_IDS = "previous_station_ids"
@@ -90,3 +90,38 @@ def prefix_clashes() -> list[tuple[str, list[str]]]:
     for s in Station.select().where(Station.deleted == False):  # noqa: E712
         by_prefix.setdefault(s.prefix, []).append(s.name)
     return sorted((p, sorted(names)) for p, names in by_prefix.items() if len(names) > 1)
+
+
+def _joined(station_id: str) -> tuple[str, str]:
+    """When a station joined: the clock of its row's first change (then its id)."""
+    first = (Change.select(Change.hlc)
+             .where((Change.table == Station._meta.table_name) & (Change.row_id == station_id))
+             .order_by(Change.hlc).first())
+    return (first.hlc if first else "", station_id)
+
+
+def renumber_on_clash() -> tuple[str, str] | None:
+    """A prefix clash learnt by sync: the later-joined station takes a new prefix.
+
+    Only this station renumbers itself, and only when another live station with the same
+    prefix joined before it; its future case and mediation numbers use the first free
+    ``prefix + digit`` (a stamped change on its ``station`` row). Numbers already given
+    out stay: they are history. Returns (old, new) when it renumbered.
+    """
+    try:
+        ctx = store.context()
+    except store.NoStationError:  # the hub's own database has no station of its own
+        return None
+    mine = Station.get_or_none(Station.id == ctx.station_id)
+    if mine is None or mine.deleted:
+        return None
+    live = list(Station.select().where(Station.deleted == False))  # noqa: E712
+    rivals = [s for s in live if s.prefix == mine.prefix and s.id != mine.id]
+    if not rivals or min(_joined(s.id) for s in rivals) > _joined(mine.id):
+        return None
+    taken = {s.prefix for s in live}
+    new = next(f"{mine.prefix}{n}" for n in range(2, 100) if f"{mine.prefix}{n}" not in taken)
+    with store.write() as tx:
+        tx.update(Station, mine.id, prefix=new)
+    old, ctx.prefix = mine.prefix, new
+    return old, new

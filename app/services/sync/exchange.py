@@ -73,6 +73,7 @@ class ImportResult:
     skew: list[SkewWarning] = field(default_factory=list)
     duplicates: int = 0
     moved_to: str = ""  # a poisoned bundle, moved aside (issue 18)
+    renumbered: str = ""  # this station's new case-number prefix after a clash (issue 18)
 
     def text(self) -> str:
         name = Path(self.path).name
@@ -82,8 +83,10 @@ class ImportResult:
                            else "")
         if self.status != "applied":
             return t(f"sync.import.{self.status}", file=name, source=self.source)
-        return t("sync.import.applied", file=name, source=self.source, new=self.new,
+        text = t("sync.import.applied", file=name, source=self.source, new=self.new,
                  updated=self.updated, unchanged=self.unchanged, conflicts=self.conflicts)
+        return text + (t("faults.prefix_renumbered", prefix=self.renumbered)
+                       if self.renumbered else "")
 
 
 @dataclass
@@ -302,7 +305,16 @@ def import_files(paths: Iterable[Path], progress: Progress | None = None) -> lis
     results = [_try(path, progress) for path in paths]
     if any(r.status == "applied" for r in results):
         results += _retry_held(progress)
+        _renumber(results)
     return results
+
+
+def _renumber(results: list[ImportResult]) -> None:
+    """Learnt of an earlier station with our prefix: take a new one, and say so."""
+    with db.connection_context():
+        renamed = epoch.renumber_on_clash()
+    if renamed:
+        [r for r in results if r.status == "applied"][-1].renumbered = renamed[1]
 
 
 def _try(path: Path, progress: Progress | None) -> ImportResult:
