@@ -99,10 +99,14 @@ def main(argv: list[str] | None = None) -> int:
             figures += ui if "ui" in groups else []
         if "search" in groups:
             log("search …")
-            figures += suite.search(plan, stations["street"], bare_keystroke)
+            from benchmarks import search_figures
+
+            figures += search_figures.search(plan, stations["street"], bare_keystroke)
         if "cli" in groups:
             log("mulin stats --digest, mulin check …")
-            figures += suite.cli(plan, stations["street"])
+            from benchmarks import cli_figures
+
+            figures += cli_figures.cli(plan, stations["street"])
         if "sync" in groups:
             log("sync …")
             figures += _sync(street, work)

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import importlib.util
-import sqlite3
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from benchmarks import proc
 from benchmarks.core import NOT_YET, Figure, Target, guarded, unavailable
-from benchmarks.data import DB_NAME, DataSet
+from benchmarks.data import DataSet
 from benchmarks.opening import open_env
 
 BARE = "bare Textual app, one line"
+SEARCH_TITLES = {"wxl": "Search “wxl” (pinyin initials)", "phone": "Search a phone tail",
+                 "room": "Search a building-room"}
 
 
 @dataclass
@@ -77,7 +75,9 @@ PASSPHRASE = "bench-passphrase"
 def encrypt_copy(data_dir: Path) -> Path:
     """Turn a private copy of a station into an encrypted one (``mulin rekey``)."""
     run = proc.run_plain(proc.mulin("--data-dir", str(data_dir), "rekey"),
-                         proc.child_env(MULIN_NEW_DB_PASSPHRASE=PASSPHRASE), timeout=1800)
+                         proc.child_env(MULIN_NEW_DB_PASSPHRASE=PASSPHRASE, MULIN_OPERATOR="管理员",
+                                        MULIN_PIN="0000"),  # the demo's admin
+                         timeout=1800)
     if run.status != 0:
         raise RuntimeError(f"mulin rekey: exit {run.status}: {run.output[-600:]}")
     return data_dir
@@ -242,161 +242,6 @@ def _ui_figures(label: str, s: dict[str, list[float]],
 
 # --- search -------------------------------------------------------------------------------
 
-SEARCH_TITLES = {"wxl": "Search “wxl” (pinyin initials)", "phone": "Search a phone tail",
-                 "room": "Search a building-room"}
-
-
-def search(plan: Plan, street: Path, bare_keystroke: list[float]) -> list[Figure]:
-    """``benchmarks/search_bench.py`` if the search engineer added it, else the service."""
-    target = Target("p95 < 50 ms", "p95", "<", 0.05, "absolute")
-    if _has("benchmarks.search_bench"):
-        return guarded("search", "Search", "s",
-                       lambda: _search_bench(plan, street, bare_keystroke, target))
-    if not _has("app.services.search.lookup"):
-        return [unavailable(f"search_{k}", t, "s", "app.services.search.lookup has not landed",
-                            target) for k, t in SEARCH_TITLES.items()]
-    return guarded("search", "Search", "s",
-                   lambda: _search_service(plan, street, bare_keystroke, target))
-
-
-def _search_bench(plan: Plan, street: Path, bare_keystroke: list[float],
-                  target: Target) -> list[Figure]:
-    import inspect
-
-    module = importlib.import_module("benchmarks.search_bench")
-    fn = next((getattr(module, n) for n in ("run", "measure", "bench", "main")
-               if callable(getattr(module, n, None))), None)
-    if fn is None:
-        raise RuntimeError("benchmarks/search_bench.py has no run()/measure()")
-    offered = {"data_dir": street, "paths": street, "station": street, "repeats":
-               plan.search_rounds, "rounds": plan.search_rounds, "scale": plan.scale}
-    params = inspect.signature(fn).parameters
-    open_env(street)
-    result = fn(**{k: v for k, v in offered.items() if k in params})
-    return _figures_from(result, bare_keystroke, target)
-
-
-def _figures_from(result: Any, bare_keystroke: list[float], target: Target) -> list[Figure]:
-    """Accept a list of Figures, or a mapping of name -> samples in seconds."""
-    if isinstance(result, list) and all(isinstance(f, Figure) for f in result):
-        return result
-    if isinstance(result, dict):
-        return [Figure(f"search_{name}", SEARCH_TITLES.get(name, f"Search {name}"), "s",
-                       samples=[float(x) for x in samples], reference="bare app keystroke "
-                       "in an Input", reference_samples=bare_keystroke, target=target,
-                       note="measured by benchmarks/search_bench.py")
-                for name, samples in result.items()]
-    raise RuntimeError(f"search_bench returned {type(result).__name__}")
-
-
-def search_queries() -> dict[str, str]:
-    """Real queries from the station: a name's initials, a phone tail, a building-room."""
-    from app.services.search import lookup as svc  # noqa: F401 - must exist to get here
-    from models.db import db
-
-    row = db.execute_sql("SELECT r.phone, b.number, u.number, h.room FROM resident r "
-                         "JOIN household h ON h.id = r.household_id "
-                         "JOIN building b ON b.id = h.building_id "
-                         "LEFT JOIN unit u ON u.id = h.unit_id "
-                         "WHERE r.phone != '' ORDER BY r.id LIMIT 1").fetchone()
-    phone, building, unit, room = row
-    place = f"{building}-{unit}-{room}" if unit else f"{building}-{room}"
-    return {"wxl": "wxl", "phone": str(phone)[-4:], "room": place}
-
-
-def _search_service(plan: Plan, street: Path, bare_keystroke: list[float],
-                    target: Target) -> list[Figure]:
-    """Each prefix of each query, as typing would send it, through the search service."""
-    open_env(street)
-    svc = importlib.import_module("app.services.search.lookup")
-    run: Callable[[str], Any] = svc.search
-    started = time.perf_counter()
-    run("w")  # the first query of a process loads what search needs: timed apart
-    warm = time.perf_counter() - started
-    figs = []
-    for name, query in search_queries().items():
-        samples = []
-        for _ in range(plan.search_rounds):
-            for n in range(1, len(query) + 1):
-                started = time.perf_counter()
-                run(query[:n])
-                samples.append(time.perf_counter() - started)
-        figs.append(Figure(f"search_{name}", SEARCH_TITLES[name], "s", samples=samples,
-                           reference="bare app keystroke in an Input",
-                           reference_samples=bare_keystroke, target=target,
-                           note=f"app.services.search.lookup.search() on each prefix of “{query}” "
-                                "(service time; the search box adds its draw)",
-                           extra={"first_query_of_the_process_s": warm}))
-    return figs
-
-
-# --- CLI at street scale ------------------------------------------------------------------
-
-def _plain_scan(db: Path) -> float:
-    """The floor of a digest: plain sqlite3 reading every row of every table, by id."""
-    started = time.perf_counter()
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-    for table in tables:
-        columns = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
-        order = " ORDER BY id" if "id" in columns else ""
-        for _ in conn.execute(f'SELECT * FROM "{table}"{order}'):
-            pass
-    conn.close()
-    return time.perf_counter() - started
-
-
-def _plain_integrity(db: Path) -> float:
-    started = time.perf_counter()
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.execute("PRAGMA integrity_check").fetchall()
-    conn.close()
-    return time.perf_counter() - started
-
-
-def _cli_runs(args: list[str], runs: int, ok_codes: tuple[int, ...] = (0,)) -> list[proc.Run]:
-    out = []
-    for _ in range(runs):
-        run = proc.run_plain(proc.mulin(*args), proc.child_env(), timeout=1200)
-        if run.status not in ok_codes:
-            raise RuntimeError(f"mulin {' '.join(args[2:])}: exit {run.status}: "
-                               f"{run.output[-600:]}")
-        out.append(run)
-    return out
-
-
-def cli(plan: Plan, street: Path) -> list[Figure]:
-    db = street / DB_NAME
-
-    def digest() -> list[Figure]:
-        runs = _cli_runs(["--data-dir", str(street), "stats", "--digest"], plan.cli_runs)
-        return [Figure("stats_digest", "`mulin stats --digest` at street scale", "s",
-                       samples=[r.seconds for r in runs],
-                       reference="plain sqlite3 reading every row",
-                       reference_samples=[_plain_scan(db) for _ in range(plan.cli_runs)],
-                       extra={"peak_rss_mib": max(r.rss_mib for r in runs)},
-                       note="streams every digested table through one cursor; peak RSS "
-                            "in extra")]
-
-    def check() -> list[Figure]:
-        n = max(1, plan.cli_runs - 1)
-        runs = _cli_runs(["--data-dir", str(street), "check"], n, (0, 1))
-        return [Figure("check", "`mulin check` at street scale", "s",
-                       samples=[r.seconds for r in runs],
-                       reference="plain sqlite3 PRAGMA integrity_check",
-                       reference_samples=[_plain_integrity(db) for _ in range(n)],
-                       target=Target("≤ 3× PRAGMA integrity_check", "median", "<=", 3.0),
-                       extra={"peak_rss_mib": max(r.rss_mib for r in runs)},
-                       note="integrity, foreign keys, case states (cases and events walked "
-                            "side by side), log ↔ rows, sequences; every check streams "
-                            f"(peak RSS {max(r.rss_mib for r in runs):.0f} MiB, target "
-                            "≤ 200 MiB)")]
-
-    return guarded("stats_digest", "mulin stats --digest", "s", digest) + \
-        guarded("check", "mulin check", "s", check)
-
-
 def generator(sets: dict[str, DataSet]) -> list[Figure]:
     """The demo generator's own throughput (``demo_street``; ``demo_dongting`` if distinct)."""
     distinct = {d.name: (role, d) for role, d in reversed(sets.items())}
@@ -412,7 +257,7 @@ def generator(sets: dict[str, DataSet]) -> list[Figure]:
             for role, d in reversed(distinct.values())]
 
 
-__all__ = ["NOT_YET", "Plan", "cli", "generator", "rss_after_tour", "search", "startup", "ui"]
+__all__ = ["NOT_YET", "Plan", "generator", "rss_after_tour", "startup", "ui"]
 
 
 #: Every figure a full run produces: key -> (the guarded group that makes it, title, unit).

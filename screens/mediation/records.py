@@ -13,9 +13,10 @@ from app import keymap
 from app.i18n import t
 from app.services.mediation import views as mediation_views
 from screens.base import MulinScreen
+from screens.mediation.case_search import CaseSearchDialog
 from screens.mediation.conventions import ConventionsScreen
 from screens.mediation.detail import MediationDetailScreen
-from screens.mediation.forms import CaseSearchDialog, mediation_form
+from screens.mediation.forms import mediation_form
 from screens.widgets.virtual_table import Column, FuncSource, Row, VirtualTable
 
 keymap.define("mediation.from_case", "c", "from_case")
