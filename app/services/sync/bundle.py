@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.atomic import write_atomically as write_atomically
 from app.hlc import decode as decode_hlc
 from app.i18n import t
 from app.oserrors import os_reason
@@ -234,15 +235,6 @@ def _record(n: int, item: Any) -> ChangeRecord:
     return change
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    with part.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, path)
 
 
 def read_file(path: Path) -> bytes:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from app.atomic import write_atomically as write_atomically
 from app.i18n import t
 
 MAGIC = b"MULINENC"
@@ -126,15 +127,6 @@ def unseal(raw: bytes, passphrase: str | None = None) -> tuple[str, bytes]:
     return str(json.loads(meta)["name"]), data
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name and rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    with part.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, path)
 
 
 def write_export(target: Path, data: bytes, text: str, plain: bool = False) -> Written:
