@@ -126,8 +126,10 @@ def make_backup(paths: Paths, reason: str = "manual", keep: int = DEFAULT_KEEP) 
     return target
 
 
-#: Free space an import wants on the data dir's disk (its rollback record, the WAL).
-IMPORT_ROOM = 64 * 1024 * 1024
+#: Free space an import wants on the data dir's disk before it starts (its rollback
+#: record and the WAL of a day's work); a larger import that fills the disk is rolled
+#: back whole and reported as a full disk.
+IMPORT_ROOM = 4 * 1024 * 1024
 
 
 def before_import(paths: Paths, keep: int = DEFAULT_KEEP) -> None:
@@ -140,7 +142,7 @@ def before_import(paths: Paths, keep: int = DEFAULT_KEEP) -> None:
     free = shutil.disk_usage(paths.data_dir if paths.data_dir.exists() else Path.cwd()).free
     if free < IMPORT_ROOM:
         raise BackupError(t("sync.import_no_room", path=str(paths.data_dir),
-                              mib=free // (1024 * 1024)))
+                              mib=free // (1024 * 1024), need=IMPORT_ROOM // (1024 * 1024)))
 
 
 def before_import_here(keep: int = DEFAULT_KEEP) -> None:
