@@ -115,15 +115,17 @@ def test_snapshot_list(hubin: Paths, snap_compare: Any, size: tuple[int, int]) -
 def test_snapshot_detail(hubin: Paths, snap_compare: Any, size: tuple[int, int]) -> None:
     from screens.mediation.detail import MediationDetailScreen
 
-    mid = _ac_id()
+    number = Mediation.get_by_id(_ac_id()).number
 
-    async def open_ac(pilot: Any) -> None:
+    async def open_ac(pilot: Any) -> None:  # by keys: find its number, open, Tab to terms
         await pilot.press("f5")
         await pilot.pause()
-        pilot.app.push_screen(MediationDetailScreen(mid))
+        await pilot.press("ctrl+f", *number, "enter")
+        await pilot.pause(0.3)
+        assert isinstance(pilot.app.screen, MediationDetailScreen)
+        await pilot.press("tab", "tab", "tab", "tab")  # head → parties … → terms
         await pilot.pause()
-        pilot.app.screen.query_one("#sec-terms").focus()
-        await pilot.pause()
+        assert pilot.app.screen.focused.id == "sec-terms"
 
     assert snap_compare(_app(), run_before=open_ac, press=["wait:300"], terminal_size=size)
 
