@@ -45,15 +45,8 @@ def db_reason(exc: BaseException) -> str | None:
     return None
 
 
-#: English messages of services that have no catalog keys yet -> key (issue 18): the
-#: operator checks (app/services/trust/operators.py) and pydantic's own wording.
+#: pydantic's own English wording -> catalog key (issue 18); services raise catalog text.
 _ENGLISH = (
-    (re.compile(r"^PIN must be 4 to 8 digits$"), "faults.msg.pin"),
-    (re.compile(r"^name is empty$"), "faults.msg.name_empty"),
-    (re.compile(r"^role must be one of (?P<roles>.+)$"), "faults.msg.role"),
-    (re.compile(r"^an operator named '?(?P<name>.+?)'? already exists$"),
-     "faults.msg.operator_exists"),
-    (re.compile(r"^no such operator$"), "faults.msg.no_operator"),
     (re.compile(r"^String should have at most (?P<n>\d+) characters?$"), "faults.msg.too_long"),
     (re.compile(r"^String should have at least (?P<n>\d+) characters?$"),
      "faults.msg.too_short"),
@@ -62,8 +55,7 @@ _ENGLISH = (
 
 
 def localise(message: str) -> str:
-    """A refusal's text without pydantic's "Value error," and, in Chinese, without the
-    English of services that predate their catalog keys."""
+    """A refusal's text without pydantic's "Value error," and its English wording."""
     parts = []
     for part in message.split("; "):
         for lead in ("Value error, ", "Assertion failed, "):

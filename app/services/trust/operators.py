@@ -77,14 +77,14 @@ class OperatorIn(BaseModel):
     def _name(cls, v: str) -> str:
         v = v.strip()
         if not v:
-            raise ValueError("name is empty")
+            raise ValueError(t("faults.msg.name_empty"))
         return v
 
     @field_validator("role")
     @classmethod
     def _role(cls, v: str) -> str:
         if v not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+            raise ValueError(t("faults.msg.role", roles=", ".join(ROLES)))
         return v
 
     @field_validator("pin")
@@ -99,7 +99,7 @@ def check_pin(pin: str) -> str:
 
     pin = unicodedata.normalize("NFKC", pin).strip()
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-        raise ValueError("PIN must be 4 to 8 digits")
+        raise ValueError(t("faults.msg.pin"))
     return pin
 
 
@@ -170,7 +170,7 @@ def add_operator(name: str, role: str, pin: str, operator_id: str | None = None,
     taken = Operator.select().where((Operator.name == data.name)
                                     & (Operator.deleted == False)).exists()  # noqa: E712
     if taken:
-        raise OperatorError(f"an operator named {data.name!r} already exists")
+        raise OperatorError(t("faults.msg.operator_exists", name=data.name))
     pin_hash = hash_pin(data.pin)
     with store.write() as tx:
         values: dict[str, Any] = {"name": data.name, "role": data.role, "pin_hash": pin_hash}
@@ -286,7 +286,7 @@ def sign_in_as(operator_id: str) -> OperatorView:
     """Sign in without a PIN (tests and ``MulinApp(operator=...)``)."""
     view = get(operator_id)
     if view is None:
-        raise OperatorError("no such operator")
+        raise OperatorError(t("faults.msg.no_operator"))
     _set_current(view)
     return view
 
@@ -344,7 +344,7 @@ def sign_in(operator_id: str, pin: str) -> OperatorView:
         raise SignInLocked(left)
     op = Operator.get_or_none((Operator.id == operator_id) & (Operator.deleted == False))  # noqa: E712
     if op is None:
-        raise OperatorError("no such operator")
+        raise OperatorError(t("faults.msg.no_operator"))
     if not verify_pin(op.pin_hash, pin):
         raise WrongPin(_record_failure(operator_id))
     data = _failures()
@@ -358,5 +358,5 @@ def sign_in(operator_id: str, pin: str) -> OperatorView:
 def check_current_pin(pin: str) -> OperatorView:
     """Unlock: the PIN of the operator on duty (same rate limit as sign-in)."""
     if _current is None:
-        raise OperatorError("nobody is signed in")
+        raise OperatorError(t("trust.nobody_signed_in"))
     return sign_in(_current.id, pin)
