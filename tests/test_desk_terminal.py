@@ -4,39 +4,20 @@ terminal at 80x24 on the Dongting demo (issue 13)."""
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 from app.config import Paths
 from app.services.station import identity as station
 from models.cases import Case, CaseEvent
+from tests.tmux_support import ROOT, needs_tmux, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed: the real-terminal test needs it")
+pytestmark = needs_tmux
 KEY_BUDGET = 12
 
-
-def _capture(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
-                          text=True).stdout
-
-
-def _wait_for(session: str, text: str, seconds: float = 120) -> str:
-    deadline = time.monotonic() + seconds
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _capture(session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
 
 
 class Desk:
@@ -64,26 +45,26 @@ def test_phone_call_to_dispatched_case_in_twelve_keys(tmp_path: Path) -> None:
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
                     command], check=True)
     try:
-        _wait_for(session, "请登录")
+        wait_for(session, "请登录")
         subprocess.run(["tmux", "send-keys", "-t", session, "0", "0", "0", "0", "Enter"],
                        check=True)
-        _wait_for(session, "网格地图")
+        wait_for(session, "网格地图")
         desk = Desk(session)
         # 王秀兰 of 12-3-402 calls: the corridor light is out; 李伟友 is sent
         desk.key("F9")
-        _wait_for(session, "受理诉求", 20)
+        wait_for(session, "受理诉求", 20)
         desk.type("12-3-402")
-        _wait_for(session, "王秀兰", 20)
+        wait_for(session, "王秀兰", 20)
         desk.key("Enter")  # the only resident at that door: taken, phone and door filled
         desk.type("td")  # 停电
         desk.key("Enter")
         desk.type("楼道停电，老人怕黑")
         desk.key("Enter")
         desk.type("lwy")
-        _wait_for(session, "李伟友", 20)
+        wait_for(session, "李伟友", 20)
         desk.key("Enter")
         desk.key("C-s")
-        screen = _wait_for(session, "诉求案件", 20)
+        screen = wait_for(session, "诉求案件", 20)
         assert desk.keys <= KEY_BUDGET, f"{desk.keys} keys"
         station_paths = Paths(tmp_path / "demo")
         station.open_station(station_paths)

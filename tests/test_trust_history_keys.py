@@ -3,8 +3,6 @@ admin's `r` reveals (logged), a grid worker's `r` is refused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -14,20 +12,9 @@ from app.services.trust import operators
 from app.tui import MulinApp
 from models.operators import RevealLog
 from screens.trust.history import HistoryScreen
-from tests.trust_support import add_staff
+from tests.trust_support import add_staff, nobody, sign_in  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def _nobody() -> Iterator[None]:
-    operators.sign_out()
-    yield
-    operators.sign_out()
-
-
-async def _sign_in(pilot: Pilot[None], downs: int, pin: str) -> None:
-    await pilot.pause()
-    await pilot.press(*(["down"] * downs), *pin, "enter")
-    await pilot.pause()
+pytestmark = pytest.mark.usefixtures("nobody")  # nobody signed in before and after
 
 
 async def _history_of(pilot: Pilot[None], *keys: str) -> tuple[str, str] | None:
@@ -53,7 +40,7 @@ async def test_ctrl_y_opens_the_history_of_the_record_on_every_screen(hubin: Pat
     add_staff("grid_worker")
     app = MulinApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sign_in(pilot, 0, "0000")  # 书记
+        await sign_in(pilot, 0, "0000")  # 书记
         assert (await _history_of(pilot, "f2"))[0] == "building"  # type: ignore[index]
         assert (await _history_of(pilot, "f3"))[0] == "household"  # type: ignore[index]
         assert (await _history_of(pilot, "2"))[0] == "resident"  # type: ignore[index]
@@ -73,7 +60,7 @@ async def test_admin_reveals_with_r_and_a_grid_worker_is_refused(hubin: Paths) -
     add_staff("grid_worker")
     app = MulinApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sign_in(pilot, 1, "2222")  # 网格员
+        await sign_in(pilot, 1, "2222")  # 网格员
         await pilot.press("f3", "2", "ctrl+y")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
@@ -85,7 +72,7 @@ async def test_admin_reveals_with_r_and_a_grid_worker_is_refused(hubin: Paths) -
     operators.sign_out()
     app = MulinApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sign_in(pilot, 0, "0000")
+        await sign_in(pilot, 0, "0000")
         await pilot.press("f3", "2", "ctrl+y")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen) and app.screen.row_id == resident

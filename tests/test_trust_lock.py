@@ -4,7 +4,6 @@ shift change at the lock discards the open dialog only after a confirmation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,25 +12,13 @@ from textual.widgets import Input, Select, TextArea
 
 from app import clock
 from app.config import LocalSettings, Paths
-from app.services.trust import operators
 from app.tui import MulinApp
 from screens.dialogs import ConfirmDialog
 from screens.search.find import SearchScreen
 from screens.trust.lock import LockScreen
-from tests.trust_support import add_staff
+from tests.trust_support import add_staff, nobody, sign_in  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def _nobody() -> Iterator[None]:
-    operators.sign_out()
-    yield
-    operators.sign_out()
-
-
-async def _sign_in(pilot: Pilot[None], downs: int, pin: str) -> None:
-    await pilot.pause()
-    await pilot.press(*(["down"] * downs), *pin, "enter")
-    await pilot.pause()
+pytestmark = pytest.mark.usefixtures("nobody")  # nobody signed in before and after
 
 
 async def _lock_and_unlock(pilot: Pilot[None], secret: str, pin: str = "1111") -> None:
@@ -50,7 +37,7 @@ async def test_ctrl_l_locks_from_dialogs_dropdowns_and_text_areas(
     add_staff("duty")
     app = MulinApp(LocalSettings(lock_minutes=5))
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sign_in(pilot, 1, "1111")  # 值班员 (admin first, then duty)
+        await sign_in(pilot, 1, "1111")  # 值班员 (admin first, then duty)
         # intake: typed text kept, the PIN does not land in the form
         await pilot.press("f9", "tab", "tab", *"楼道漏水")
         await pilot.pause()
@@ -95,7 +82,7 @@ async def test_switching_operator_at_the_lock_discards_the_dialog_after_confirmi
     add_staff("duty")
     app = MulinApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sign_in(pilot, 1, "1111")
+        await sign_in(pilot, 1, "1111")
         desk = app.screen
         await pilot.press("f9", "tab", "tab", *"楼道漏水", "ctrl+l")
         await pilot.pause()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
 from app.services.trust import operators
 
 #: role -> (name, PIN), as on the demo station.
@@ -23,3 +28,18 @@ def add_staff(*roles: str, grid_id: str = "") -> dict[str, str]:
                                                grid_id=grid_id if role == "grid_worker" else "")
     operators.sign_out()
     return ids
+
+
+@pytest.fixture
+def nobody() -> Iterator[None]:
+    """Nobody signed in before and after the test (use with ``autouse`` in a module)."""
+    operators.sign_out()
+    yield
+    operators.sign_out()
+
+
+async def sign_in(pilot: Any, downs: int, pin: str) -> None:
+    """At the sign-in screen: ``downs`` × ↓ to pick the operator, the PIN, Enter."""
+    await pilot.pause()
+    await pilot.press(*(["down"] * downs), *pin, "enter")
+    await pilot.pause()
