@@ -3,7 +3,8 @@
 Arrows or h/j/k/l move to the nearest building in that direction; Tab / Shift+Tab go from
 grid to grid; Enter opens the building's ledger; ``/`` jumps to a building; ``z`` zooms
 between the whole community and the selected grid; ``m`` moves the selected building
-(arrows move it, Enter saves, Esc cancels); ``v`` logs a visit in the building.
+(arrows move it, Enter saves, Esc cancels); ``v`` logs a visit in the building; ``s`` sets
+the selected grid's 网格长 and 网格员 (admin only).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ keymap.define("map.zoom", "z", "zoom")
 keymap.define("map.layout", "m", "layout")
 keymap.define("map.visit", "v", "visit")
 keymap.define("map.opinion", "i", "opinion", show=False)  # footer is full: help lists it
+keymap.define("map.staff", "s", "staff", show=False)
 
 
 def _colours(counts: dict[str, int]) -> str:
@@ -47,7 +49,7 @@ class MapScreen(MulinScreen):
     """
     KEYS = ("map.up", "map.down", "map.left", "map.right", "nav.open", "map.next_grid",
             "map.prev_grid", "nav.search", "map.zoom", "map.layout", "map.visit", "map.opinion",
-            "nav.back")
+            "map.staff", "nav.back")
 
     def __init__(self) -> None:
         super().__init__()
@@ -235,3 +237,16 @@ class MapScreen(MulinScreen):
             from screens.places.visit_form import VisitFormScreen  # lazy: not in the first frame
 
             self.app.push_screen(VisitFormScreen(self.selected), lambda _r: self.reload())
+
+    def action_staff(self) -> None:
+        """The selected grid's chief and workers (admin only; others are told why)."""
+        g = self.current_grid()
+        if g is None or self.moving is not None:
+            return
+        from screens.places.grid_staff import GridStaffScreen, refusal
+
+        reason = refusal()
+        if reason:
+            self.notify(reason, severity="error")
+            return
+        self.app.push_screen(GridStaffScreen(g.id), lambda _r: self.reload())

@@ -18,10 +18,11 @@ health_note   masked       own_grid     shown
 case the operator handles, masked elsewhere; *own_grid*: in clear for residents of the
 operator's own grid, masked elsewhere.
 
-Actions done (:data:`DOES`): only admin manages operators, settings and keys and restores
-backups; any signed-in role records cases, visits and mediations. Services call
-:func:`require`, which raises :class:`Refused` (a catalog message); screens and the CLI
-only ask (:func:`may`) to hide what would be refused.
+Actions done (:data:`DOES`): only admin manages operators, settings and keys, restores
+backups and assigns grid chiefs and grid workers to grids; any signed-in role records
+cases, visits and mediations. Services call :func:`require`, which raises
+:class:`Refused` (a catalog message); screens and the CLI only ask (:func:`may`) to hide
+what would be refused.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ DOES: dict[str, tuple[str, ...]] = {
     "settings.manage": ("admin",),
     "keys.manage": ("admin",),
     "backup.restore": ("admin",),
+    "grid.staff": ("admin",),  # who is a grid's 网格长 / 网格员 (places.staffing)
 }
 
 
