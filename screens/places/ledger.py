@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from app import keymap
+from app import keymap, labels
 from app.i18n import t
 from app.services.places import care, ledger, residents, visits
 from app.services.places import views as places
@@ -159,9 +159,9 @@ class LedgerScreen(MulinScreen):
                 Row(x.id, [str(x.unit or ""), x.room, x.head, str(x.members), x.phone, x.tags])
                 for x in places.households_page(bid, o, n)]),
             "residents": (lambda: residents.count_residents(bid), lambda o, n: [
-                Row(x.id, [x.place, x.name, t(f"gender.{x.gender}") if x.gender else "",
+                Row(x.id, [x.place, x.name, labels.field("resident", "gender", x.gender),
                            str(x.age) if x.age is not None else "",
-                           t(f"relation.{x.relation}") if x.relation else "", x.id_masked,
+                           labels.field("resident", "relation", x.relation), x.id_masked,
                            x.phone_masked]) for x in residents.residents_page(bid, o, n)]),
             "visits": (lambda: visits.count_visits(bid), lambda o, n: [
                 Row(x.id, [f"{x.visited_at:%y-%m-%d %H:%M}", x.place, x.resident, x.visitor,
@@ -192,7 +192,7 @@ class LedgerScreen(MulinScreen):
                         style="dim" if x.status in ("done", "rejected") else "")
                     for x in ledger.livelihood_rows(bid)]
         return [Row(x.id, [t(f"ledger.matter.{x.kind}"), x.number, f"{x.when:%Y-%m-%d}",
-                           t(f"state.{x.state}") if x.kind == "case"
+                           labels.field("case", "state", x.state) if x.kind == "case"
                            else t(f"mediation.status.{x.state}"), x.title], style=x.colour)
                 for x in ledger.matters(bid)]
 

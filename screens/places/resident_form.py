@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from app import clock, keymap
+from app import clock, keymap, labels
 from app.i18n import t
 from app.services.places import residents
 from app.validators import FieldError, validate_id_number, validate_mobile
@@ -105,7 +105,7 @@ class ResidentFormScreen(FormScreen):
     def compose(self) -> ComposeResult:
         f = self.initial
         title = t("form.edit_resident") if self.resident_id else t("form.new_resident")
-        relations = [(t(f"relation.{r}"), r) for r in residents.RELATIONS]
+        relations = [(labels.field("resident", "relation", r), r) for r in residents.RELATIONS]
         with Vertical(classes="form"):
             yield Static(title, classes="form-title")
             yield from self.row("name", Input(f.name, id="f-name", compact=True))
@@ -113,7 +113,7 @@ class ResidentFormScreen(FormScreen):
                                                    placeholder=t("form.id_hint")))
             yield from self.row("birth_date", Input(f.birth_date, id="f-birth_date",
                                                     compact=True, placeholder="YYYY-MM-DD"))
-            yield from self.row("gender", Input(t(f"gender.{f.gender}") if f.gender else "",
+            yield from self.row("gender", Input(labels.field("resident", "gender", f.gender),
                                                 id="f-gender", compact=True,
                                                 placeholder=t("form.gender_hint")))
             yield from self.row("phone", Input(f.phone, id="f-phone", compact=True))

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
+from app import labels
 from app.i18n import t
 from app.services.places import visits
 from app.services.search.residents import door_of, find_door
@@ -43,7 +44,7 @@ class VisitFormScreen(FormScreen):
         who = f"{self.resident_name}　" if self.resident_name else ""
         round_name = visits.round_name(self.round_id)
         title = t("form.new_visit", who=who, kind=t(f"visit.kind.{self.kind}"))
-        colours = [(t(f"colour.{c}"), c) for c in visits.CASE_COLOURS]
+        colours = [(labels.field("case", "colour", c), c) for c in visits.CASE_COLOURS]
         categories = [(t(f"category.{c}"), c) for c in visits.CASE_CATEGORIES]
         with Vertical(classes="form"):
             yield Static(title + (f"　〔{round_name}〕" if round_name else ""),

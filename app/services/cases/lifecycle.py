@@ -83,9 +83,9 @@ def subcategories() -> dict[str, list[str]]:
 
 
 def subcategory_label(sub: str) -> str:
-    key = f"subcategory.{sub}"
-    text = t(key)
-    return sub if text == key else text
+    from app import labels
+
+    return labels.code("subcategory", sub)
 
 
 def suggest_colour(category: str, subcategory: str = "") -> str:

@@ -39,9 +39,9 @@ def categories() -> tuple[str, ...]:
 
 def category_label(code: str) -> str:
     """五有五必 by its catalog name; a setting's category is its own name."""
-    from app.i18n import t
+    from app import labels
 
-    return t(f"category.{code}") if code in CATEGORIES else code
+    return labels.code("category", code)
 
 
 class CivicError(ValueError):

@@ -4,7 +4,8 @@ Every change carries who made it (``Change.operator``: the operator's id), where
 (``Change.origin``: the station) and when (its HLC); these sync with the change, so a
 record's history reads the same on every station. Conflicts kept by the merge and
 reveals of masked values (:class:`models.operators.RevealLog`, append-only and synced)
-appear in the same timeline. Personal values are masked for roles that may not see them.
+appear in the same timeline. Personal values are masked for roles that may not see them;
+coded values (gender, relation, states, colours…) read in words (:mod:`app.labels`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app import clock, store
+from app import clock, labels, store
 from app.hlc import decode
 from app.services.trust import masking, operators, permissions
 from models.operators import Operator, RevealLog
@@ -54,15 +55,23 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 HIDDEN_FIELDS = frozenset({"id", "field_clocks", "name_initials", "name_pinyin", "phone_tail"})
 
 
-def _shown_fields(data: dict[str, Any], revealed: set[str],
+def _shown_fields(table: str, data: dict[str, Any], revealed: set[str],
                   scope: masking.Scope = masking.NOWHERE) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in sorted(data.items()):
         text = "" if value is None else str(value)
         if name in HIDDEN_FIELDS or (not text and name != "deleted"):
             continue
-        out[name] = masking.shown(name, text, revealed=name in revealed, scope=scope)
+        out[name] = _shown(table, name, text, revealed, scope)
     return out
+
+
+def _shown(table: str, name: str, text: str, revealed: set[str],
+           scope: masking.Scope) -> str:
+    """A personal value masked as the role requires; a coded one in words."""
+    if permissions.is_personal(name):
+        return masking.shown(name, text, revealed=name in revealed, scope=scope)
+    return labels.field(table, name, text)
 
 
 def scope_of(table: str, row_id: str) -> masking.Scope:
@@ -92,7 +101,7 @@ def _change_entry(c: Change, ops: dict[str, str], stations: dict[str, str],
     kind = "delete" if c.op == "update" and data.get("deleted") in (1, True) else c.op
     return HistoryEntry(at=_wall(c.hlc), kind=kind, operator=ops.get(c.operator, c.operator),
                         station=stations.get(c.origin, c.origin),
-                        fields=_shown_fields(data, revealed, scope))
+                        fields=_shown_fields(c.table, data, revealed, scope))
 
 
 def _conflict_entry(c: Conflict, stations: dict[str, str], revealed: set[str],
@@ -100,9 +109,8 @@ def _conflict_entry(c: Conflict, stations: dict[str, str], revealed: set[str],
     origin = c.loser_stamp.rsplit("/", 1)[-1] if "/" in c.loser_stamp else ""
     loser = json.loads(c.loser_value)
     winner = json.loads(c.winner_value)
-    shown = _shown_fields({c.field: loser}, revealed, scope)
-    kept = masking.shown(c.field, "" if winner is None else str(winner),
-                         revealed=c.field in revealed, scope=scope)
+    shown = _shown_fields(c.table, {c.field: loser}, revealed, scope)
+    kept = _shown(c.table, c.field, "" if winner is None else str(winner), revealed, scope)
     return HistoryEntry(at=clock.local(c.detected_at), kind="conflict", operator="",
                         station=stations.get(origin, origin), fields=shown,
                         note=json.dumps({"kept": kept, "resolved": bool(c.resolved)},
@@ -141,7 +149,8 @@ def current_values(table: str, row_id: str, revealed: set[str] | None = None
     row = model.get_or_none(model.id == row_id)
     if row is None:
         raise AuditError(f"no {table} {row_id}")
-    return _shown_fields(row.as_content(), revealed or set(), scope_of(table, row_id))
+    return _shown_fields(table, row.as_content(), revealed or set(),
+                         scope_of(table, row_id))
 
 
 def reveal(table: str, row_id: str, field_name: str) -> str:
