@@ -58,8 +58,16 @@ def code(prefix: str, value: str) -> str:
     return t(key) if value and has(key) else value
 
 
-def field(table: str, column: str, value: str) -> str:
-    """A stored value of ``table.column`` as a person reads it (uncoded columns as is)."""
+def flag(value: str) -> str:
+    """A stored boolean (``1``/``0``, ``True``/``False``) as 是 / 否."""
+    return t("dialog.yes") if value.strip().lower() in ("1", "true") else t("dialog.no")
+
+
+def field(table: str, column: str, value: str, boolean: bool = False) -> str:
+    """A stored value of ``table.column`` as a person reads it (uncoded columns as is);
+    ``boolean``: the column is a yes/no flag."""
+    if boolean:
+        return flag(value)
     prefix = CODED.get((table, column))
     if prefix is None:
         return value

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from peewee import BooleanField
+
 from app import clock, labels, store
 from app.hlc import decode
 from app.services.trust import masking, operators, permissions
@@ -71,7 +73,9 @@ def _shown(table: str, name: str, text: str, revealed: set[str],
     """A personal value masked as the role requires; a coded one in words."""
     if permissions.is_personal(name):
         return masking.shown(name, text, revealed=name in revealed, scope=scope)
-    return labels.field(table, name, text)
+    model = BY_NAME.get(table)
+    column = model._meta.fields.get(name) if model else None
+    return labels.field(table, name, text, boolean=isinstance(column, BooleanField))
 
 
 def scope_of(table: str, row_id: str) -> masking.Scope:
