@@ -28,6 +28,7 @@ from app.i18n import t
 from app.services.search import index as search_index
 from app.services.search import lookup as search
 from app.services.search.lookup import Group, Hit, Results
+from screens.search.opinion_hit import open_opinion, opinion_line
 from screens.widgets.key_footer import KeyFooter
 
 keymap.define("search.open", "enter", "open", priority=True)  # over the Input's own Enter
@@ -94,7 +95,7 @@ def building_line(hit: Hit) -> Text:
 
 _COLOURS = {"red": "red", "yellow": "yellow", "green": "green"}
 _LINES = {"resident": resident_line, "household": household_line, "case": case_line,
-          "mediation": mediation_line, "building": building_line}
+          "mediation": mediation_line, "building": building_line, "opinion": opinion_line}
 
 
 def group_options(group: Group) -> list[Option]:
@@ -313,6 +314,8 @@ class SearchApp:
             return
         if hit.kind in ("resident", "household", "building"):
             self.open_building(hit.building_id, hit.household_id or None)
+        elif hit.kind == "opinion":
+            open_opinion(self, hit)
         else:
             cast(Any, self).run_worker(self._open_record(hit), group="open", exclusive=True)
 

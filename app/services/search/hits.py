@@ -12,7 +12,7 @@ from app.services.search.query import Query
 
 #: Hits shown per kind.
 LIMIT = 30
-KINDS = ("resident", "household", "building", "case", "mediation")
+KINDS = ("resident", "household", "building", "case", "mediation", "opinion")
 
 # Rank tiers (lower is better).
 EXACT, INITIALS, OTHER_READING, PREFIX, PARTIAL, WEAK = 0, 1, 2, 3, 4, 5
@@ -22,7 +22,7 @@ EXACT, INITIALS, OTHER_READING, PREFIX, PARTIAL, WEAK = 0, 1, 2, 3, 4, 5
 class Hit:
     """One found record: what to show and where Enter should go."""
 
-    kind: str  # resident, household, building, case, mediation
+    kind: str  # resident, household, building, case, mediation, opinion
     id: str
     title: str
     detail: str

@@ -6,6 +6,7 @@ service, the demo generator, a bundle import — logged a :class:`models.sync.Ch
 (a cheap ``max(rowid)`` check when nothing changed). Imports also reach
 :func:`refresh_residents` through the derived-cache registry. The index is station
 local (never synced) and can always be rebuilt from content with :func:`rebuild`.
+Opinions are keyed the same way, by words of their text (:mod:`.opinions`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import IntEnum
 from functools import lru_cache
 from typing import Any, cast
 
+from app.services.search import opinions
 from app.services.search.keys import is_han, name_syllables, name_variants, split_surname
 from app.services.station import derived
 from models.db import db
@@ -129,6 +131,11 @@ def _after_import(ids: set[str]) -> None:
     refresh_residents(ids)
 
 
+@derived.register("opinion")
+def _opinions_after_import(ids: set[str]) -> None:
+    opinions.refresh(ids)
+
+
 # -- keeping current ----------------------------------------------------------------
 def _log_top() -> int:
     return int(db.execute_sql("SELECT coalesce(max(rowid), 0) FROM change").fetchone()[0])
@@ -162,14 +169,24 @@ def ensure_current(progress: Progress | None = None) -> None:
     if needs_rebuild():
         rebuild(progress)
         return
+    if LocalState.get_or_none(LocalState.id == opinions.FLAG) is None:
+        _index_opinions()  # a station indexed before opinions were: once
     mark, top = _watermark() or 0, _log_top()
     if top == mark:
         return
-    changed = _changed_residents(mark)
+    changed, ideas = _changed_residents(mark), opinions.changed_since(mark)
     with db.atomic():
         if changed:
             refresh_residents(changed)
+        if ideas:
+            opinions.refresh(ideas)
         _set_watermark(top)
+
+
+def _index_opinions() -> int:
+    keys = opinions.rebuild()
+    LocalState.replace(id=opinions.FLAG, value="1").execute()
+    return keys
 
 
 def rebuild(progress: Progress | None = None) -> int:
@@ -182,7 +199,7 @@ def rebuild(progress: Progress | None = None) -> int:
     total = max(1, Resident.select().where(Resident.deleted == False).count())  # noqa: E712
     with db.atomic():
         top = _log_top()
-        LocalState.delete().where(LocalState.id == WATERMARK).execute()
+        LocalState.delete().where(LocalState.id.in_((WATERMARK, opinions.FLAG))).execute()
         SearchKey.delete().execute()
     done = keys = 0
     for batch in _batches():
@@ -191,6 +208,7 @@ def rebuild(progress: Progress | None = None) -> int:
         done += len(batch)
         if progress:
             progress("residents", min(1.0, done / total))
+    keys += _index_opinions()
     with db.atomic():
         _set_watermark(top)
     if progress:

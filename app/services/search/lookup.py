@@ -7,8 +7,8 @@ the indexed room / building / number columns) and returns ranked hits grouped by
 Ranking: exact name, then initials (and full pinyin), then partial matches.
 
 The parser is :mod:`~app.services.search.query`, residents :mod:`~app.services.search.people`,
-the hit types :mod:`~app.services.search.hits`; here are doors, buildings, case and
-mediation numbers, and the entry point.
+opinions :mod:`~app.services.search.opinions`, the hit types :mod:`~app.services.search.hits`;
+here are doors, buildings, case and mediation numbers, and the entry point.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from app.services.places.address import Address as Address
 from app.services.places.address import door
 from app.services.places.households import head_among
 from app.services.search import index as search_index
+from app.services.search import opinions as opinion_search
 from app.services.search.hits import EXACT, KINDS, LIMIT, PREFIX, Group, Hit, Results
 from app.services.search.hits import ResidentInfo as ResidentInfo
 from app.services.search.people import present, resident_hits, residents_at
@@ -161,6 +162,7 @@ def _groups(q: Query, can_see_ids: bool, limit: int) -> list[Group | None]:
             out.append(building_hits(q.address.building, limit))
     if q.digits:
         out += _number_groups(q.digits, limit)
+    out.append(opinion_search.hits(q, limit))  # words of an opinion's text, its number
     return out
 
 

@@ -3,11 +3,13 @@
 :func:`mask` gives the masked form of a value (ID ``420117********1234``, phone
 ``138****5678``, notes ``***``); :func:`shown` gives a value as the operator on duty
 may see it (:mod:`app.services.trust.permissions`), given where it appears
-(:class:`Scope`: the resident's grid, the case's handler).
+(:class:`Scope`: the resident's grid, the case's handler); :func:`shown_text` does the same
+for ID numbers and mobiles written inside free text (an opinion, a note).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.services.trust import permissions
@@ -77,3 +79,17 @@ def shown(field: str, value: str | None, *, revealed: bool = False,
 def sees_in_clear(field: str, scope: Scope = NOWHERE) -> bool:
     """Would the operator on duty see ``field`` in clear here (without a reveal)?"""
     return shown(field, "x" * 18, scope=scope) == "x" * 18
+
+
+#: An ID number (18 with a check digit, or 15) or a mainland mobile inside free text.
+_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9xX]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9xX])")
+
+
+def shown_text(text: str, *, scope: Scope = NOWHERE) -> str:
+    """Free text with the ID numbers and mobiles in it as the operator may see them here."""
+    def one(m: re.Match[str]) -> str:
+        value = m.group()
+        field = "phone" if len(value) == 11 else "id_number"
+        return shown(field, value, scope=scope)
+
+    return _IN_TEXT.sub(one, text or "")
