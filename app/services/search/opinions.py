@@ -132,7 +132,9 @@ def hits(q: Query, limit: int = LIMIT) -> Group | None:
                 ranks[oid] = PREFIX
     ordered = sorted(ranks, key=lambda o: (ranks[o], o))[: limit + 1]
     grids = _grids(ordered[:limit])
-    listed = [_hit(v, grids.get(v.id, ""), ranks[v.id]) for v in _views(ordered[:limit])]
+    found_views = sorted(_views(ordered[:limit]),  # best first, then newest
+                         key=lambda v: (ranks[v.id], -v.collected_on.toordinal(), v.id))
+    listed = [_hit(v, grids.get(v.id, ""), ranks[v.id]) for v in found_views]
     return Group(KIND, listed, more=len(ordered) > limit) if listed else None
 
 
@@ -149,7 +151,7 @@ def _views(ids: list[str]) -> list[Any]:
 
 def _hit(v: Any, grid_id: str, rank: int) -> Hit:
     text = shown_text(" ".join((v.content or "").split()), scope=Scope(grid_id=grid_id))
-    place = v.place or (f"{v.building}" if v.building else "")
+    place = "-".join(x for x in (v.building, v.place) if x)  # 12-1-801: the door
     return Hit(KIND, v.id, v.id[:NUMBER_CHARS], text, rank, building_id=v.building_id or "",
                household_id=v.household_id or "",
                extra={"date": v.collected_on.isoformat(), "channel": v.channel,
