@@ -1,6 +1,7 @@
 """The ranked livelihood list 民生清单 (F11, or the palette): every item of the community in
 its computed order — live items by urgency × importance, then households — with filters by
-status, loose opinions to group, meetings and the public notice.
+status, loose opinions to group, meetings and the public notice; ``t`` sets the community's
+own opinion categories beside 五有五必 (admin only).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ keymap.define("civic.meeting", "m", "meeting")
 keymap.define("civic.meetings", "M", "meetings", show=False)
 keymap.define("civic.notice", "p", "notice")
 keymap.define("civic.funnel", "c", "funnel")
+keymap.define("civic.categories", "t", "categories")
 
 FILTERS = ("", *items.STATUSES)
 STATUS_STYLE = {"done": "dim", "rejected": "dim", "in_progress": "green", "pending": ""}
@@ -49,7 +51,7 @@ class LivelihoodScreen(MulinScreen):
 
     NAME = "civic"
     KEYS = ("nav.open", "nav.new", "civic.filter", "civic.mark", "civic.meeting",
-            "civic.meetings", "civic.loose", "civic.notice", "civic.funnel")
+            "civic.meetings", "civic.loose", "civic.notice", "civic.funnel", "civic.categories")
 
     def __init__(self) -> None:
         super().__init__()
@@ -159,3 +161,30 @@ class LivelihoodScreen(MulinScreen):
             print_notice(self, building)
 
         self.app.push_screen(PromptDialog(t("civic.ask.notice")), scope)
+
+    def action_categories(self) -> None:
+        """The community's own categories (admin only: others are told why)."""
+        from app.services.civic import opinions
+        from app.services.trust import operators, permissions
+        from screens.widgets.prompt import SavingPrompt
+
+        role = operators.current_role()
+        if not permissions.may(role, "settings.manage"):  # the screen asks; the service checks
+            self.notify(str(permissions.Refused("settings.manage", role)), severity="error")
+            return
+
+        def reason(exc: Exception) -> str | None:
+            if isinstance(exc, opinions.CivicError):
+                code = next(iter(exc.errors.values()))
+                return t(f"civic.err.{code}", most=opinions.MAX_CATEGORIES,
+                         chars=opinions.CATEGORY_CHARS)
+            return str(exc) if isinstance(exc, permissions.Refused) else None
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.notify(t("civic.categories_saved"))
+
+        fixed = "、".join(opinions.category_label(c) for c in opinions.CATEGORIES)
+        self.app.push_screen(SavingPrompt(t("civic.ask.categories", fixed=fixed),
+                                          "、".join(opinions.own_categories()),
+                                          opinions.set_categories, reason), saved)

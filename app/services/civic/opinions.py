@@ -37,6 +37,34 @@ def categories() -> tuple[str, ...]:
     return (*CATEGORIES, *dict.fromkeys(n for n in names if n not in CATEGORIES))
 
 
+#: The most categories a community adds, and the longest name.
+MAX_CATEGORIES, CATEGORY_CHARS = 30, 12
+
+
+def set_categories(text: str) -> tuple[str, ...]:
+    """Admin only: the community's own categories beside 五有五必, typed as names
+    separated by 、 or commas (empty: none). A stamped, logged, synced setting; opinions
+    keep the category they were given. Returns every category now offered."""
+    from app.services.places.staffing import names
+    from app.services.station import settings
+    from app.services.trust import operators, permissions
+
+    permissions.require("settings.manage", operators.current_role())
+    wanted = [n for n in names(text) if n not in CATEGORIES
+              and n not in {category_label(c) for c in CATEGORIES}]
+    if any(len(n) > CATEGORY_CHARS for n in wanted):
+        raise CivicError({"categories": "category_long"})
+    if len(wanted) > MAX_CATEGORIES:
+        raise CivicError({"categories": "too_many"})
+    settings.put_json(CATEGORY_SETTING, wanted)
+    return categories()
+
+
+def own_categories() -> tuple[str, ...]:
+    """The community's own categories (what :func:`set_categories` stored)."""
+    return categories()[len(CATEGORIES):]
+
+
 def category_label(code: str) -> str:
     """五有五必 by its catalog name; a setting's category is its own name."""
     from app import labels
