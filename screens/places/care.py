@@ -16,11 +16,10 @@ from app import keymap
 from app.i18n import t
 from app.services.places import care
 from app.services.places import views as places
-from screens import busy
 from screens.base import MulinScreen
 from screens.places.ledger import care_kinds, care_status
 from screens.places.visit_form import VisitFormScreen
-from screens.widgets.prompt import PromptDialog
+from screens.widgets.prompt import SavingPrompt
 from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 keymap.KEYS.setdefault("care.open", keymap.KeyDef("enter", "open", priority=True))
@@ -185,36 +184,41 @@ class CareScreen(MulinScreen):
         current = " ".join(str(days[k]) for k in care.KINDS)
         kinds = " ".join(t(f"care.kind.{k}") for k in care.KINDS)
 
-        def saved(_: object) -> None:
-            self.notify(t("care.cadence_saved"))
-            self.reload()
+        def save(text: str) -> str:  # refused: the prompt stays open with the reason
+            care.set_cadence(care.parse_cadence(text))
+            return text
 
-        def done(text: str | None) -> None:
-            if text:  # waits for an import holding the database (issue 18)
-                busy.save(self, lambda: care.set_cadence(care.parse_cadence(text)), saved,
-                          self._refused)
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self.notify(t("care.cadence_saved"))
+                self.reload()
 
-        self.app.push_screen(PromptDialog(t("care.cadence_prompt", kinds=kinds), current), done)
+        self.app.push_screen(SavingPrompt(t("care.cadence_prompt", kinds=kinds), current,
+                                          save, self._reason), saved)
 
-    def _refused(self, exc: Exception) -> bool:
+    @staticmethod
+    def _reason(exc: Exception) -> str | None:
+        """A refusal in words (the prompt shows it under what was typed)."""
+        from app.services.trust import permissions
+
         if isinstance(exc, care.CareError):
-            self.notify(t(f"places.err.{exc.code}"), severity="error")
-            return True
-        return False
+            return t(f"places.err.{exc.code}")
+        return str(exc) if isinstance(exc, permissions.Refused) else None
 
     def action_round(self) -> None:
         rounds = care.rounds(self.community_id)
         listing = "、".join(r.name for r in rounds[:6]) or "—"
 
-        def done(text: str | None) -> None:
-            if text is None:
-                return
+        def save(text: str) -> str:
+            """An existing round by name, a new one (waits for an import), or "" for none."""
             found = next((r for r in rounds if r.name == text), None)
-            if text and not found:  # a new round: waits for an import (issue 18)
-                busy.save(self, lambda: care.create_round(self.community_id, text), show,
-                          self._refused)
-                return
-            show(found.id if found else None)
+            if found or not text:
+                return found.id if found else ""
+            return care.create_round(self.community_id, text)
+
+        def done(round_id: str | None) -> None:
+            if round_id is not None:
+                show(round_id or None)
 
         def show(round_id: str | None) -> None:
             self.round_id = round_id
@@ -222,4 +226,5 @@ class CareScreen(MulinScreen):
             self.reload(keep_cursor=False)
             self.refresh_bindings()
 
-        self.app.push_screen(PromptDialog(t("care.round_prompt", rounds=listing)), done)
+        self.app.push_screen(SavingPrompt(t("care.round_prompt", rounds=listing), "", save,
+                                          self._reason), done)

@@ -4,7 +4,9 @@
 A decision records the vote (for / against / abstain), the outcome (adopted 通过, rejected
 否决, deferred 暂缓) and may adopt a residents' convention — an existing one by title, or a
 new one created through :mod:`app.services.mediation.conventions` in the same transaction —
-and may move the item to a new status. Refusals raise :class:`CivicError` and write nothing.
+and may move the item to a new status. Until its first decision is recorded, a meeting's
+agenda can still change (items added, removed, moved); after that it is the record of
+what was decided. Refusals raise :class:`CivicError` and write nothing.
 """
 
 from __future__ import annotations
@@ -99,9 +101,92 @@ def create(community_id: str, form: MeetingForm, item_ids: list[str],
     return meeting_id
 
 
+#: The longest minutes text kept (characters).
+MAX_MINUTES = 4000
+
+
 def update_minutes(meeting_id: str, minutes: str, operator: str | None = None) -> None:
+    if len(minutes.strip()) > MAX_MINUTES:
+        raise CivicError({"minutes": "too_long"})
+    _live_meeting(meeting_id)
     with store.write(operator) as tx:
         tx.update(Meeting, meeting_id, minutes=minutes.strip())
+
+
+# -- the agenda before the meeting decides ------------------------------------------------
+def _live_meeting(meeting_id: str) -> Any:
+    m = Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.deleted == False))  # noqa: E712
+    if m is None:
+        raise CivicError({"agenda": "meeting_gone"})
+    return m
+
+
+def _live_agenda(meeting_id: str) -> list[Any]:
+    return list(AgendaItem.select().where((AgendaItem.meeting == meeting_id)
+                                          & (AgendaItem.deleted == False))  # noqa: E712
+                .order_by(AgendaItem.position, AgendaItem.id))
+
+
+def agenda_open(meeting_id: str) -> bool:
+    """May the agenda still change? Only while no item on it has a decision."""
+    return not any(a.outcome for a in _live_agenda(meeting_id))
+
+
+def _editable(meeting_id: str) -> list[Any]:
+    _live_meeting(meeting_id)
+    rows = _live_agenda(meeting_id)
+    if any(a.outcome for a in rows):
+        raise CivicError({"agenda": "agenda_fixed"})
+    return rows
+
+
+def addable(meeting_id: str) -> list[tuple[str, str]]:
+    """(id, title) of the community's live items not on the agenda, in rank order."""
+    m = _live_meeting(meeting_id)
+    on = {a.item_id for a in _live_agenda(meeting_id)}
+    return [(r.id, r.title) for r in items.ranked(m.community_id) if r.id not in on]
+
+
+def add_to_agenda(meeting_id: str, item_id: str, operator: str | None = None) -> str:
+    """Put a live item of the community at the end of an undecided agenda."""
+    rows = _editable(meeting_id)
+    if item_id not in dict(addable(meeting_id)):
+        raise CivicError({"agenda": "item_gone"})
+    with store.write(operator) as tx:
+        return tx.insert(AgendaItem, meeting=meeting_id, item=item_id,
+                         position=max((a.position for a in rows), default=0) + 1)
+
+
+def remove_from_agenda(agenda_id: str, operator: str | None = None) -> None:
+    """Take an item off an undecided agenda (a meeting keeps at least one)."""
+    row = AgendaItem.get_or_none(AgendaItem.id == agenda_id)
+    rows = _editable(row.meeting_id) if row and not row.deleted else []
+    if not any(a.id == agenda_id for a in rows):
+        raise CivicError({"agenda": "item_gone"})
+    if len(rows) == 1:
+        raise CivicError({"agenda": "agenda_empty"})
+    with store.write(operator) as tx:
+        tx.delete(AgendaItem, agenda_id)
+        _renumber(tx, [a for a in rows if a.id != agenda_id])
+
+
+def move_in_agenda(agenda_id: str, step: int, operator: str | None = None) -> None:
+    """Move an item up (-1) or down (+1) an undecided agenda."""
+    row = AgendaItem.get_or_none(AgendaItem.id == agenda_id)
+    rows = _editable(row.meeting_id) if row and not row.deleted else []
+    index = next((i for i, a in enumerate(rows) if a.id == agenda_id), None)
+    if index is None:
+        raise CivicError({"agenda": "item_gone"})
+    target = max(0, min(len(rows) - 1, index + step))
+    rows.insert(target, rows.pop(index))
+    with store.write(operator) as tx:
+        _renumber(tx, rows)
+
+
+def _renumber(tx: Any, rows: list[Any]) -> None:
+    for pos, a in enumerate(rows, start=1):
+        if a.position != pos:  # only what moved is logged
+            tx.update(AgendaItem, a.id, position=pos)
 
 
 def _votes(form: DecisionForm) -> tuple[dict[str, str], tuple[int, int, int]]:
