@@ -52,6 +52,7 @@ def test_assign_is_logged_and_refused_to_others(hubin: Paths) -> None:
                                & Role.kind.in_(staffing.KINDS)).count() == 3
     staffing.assign(grid, "李四", "赵六")  # the other worker leaves: a tombstone
     assert staffing.grid_staff(grid).workers == ("赵六",)
+    assert operators.grid_of("网格员") == ""  # and no longer sees this grid in clear
 
 
 async def test_admin_sets_the_grid_chief_from_the_map(hubin: Paths) -> None:

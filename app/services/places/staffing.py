@@ -7,7 +7,7 @@ nothing. One save is one stamped transaction: roles no longer named are tombston
 names get a role (and a person when the community has nobody of that name). A grid worker
 named here who is also a grid-worker operator gets this grid as their own grid
 (:func:`app.services.trust.operators.set_grid`), so the phones and health notes of its
-residents show to them in clear.
+residents show to them in clear; one taken off the grid no longer has it.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def assign(grid_id: str, chief: str, workers: str) -> GridStaff:
     chiefs, crew = check(chief, workers)
     grid = Grid.get_by_id(grid_id)
     wanted = {("grid_chief", n) for n in chiefs} | {("grid_worker", n) for n in crew}
+    held_before = [(str(r.kind), str(r.person.name)) for r in _roles(grid_id)]
     with store.write() as tx:
         held: set[tuple[str, str]] = set()
         for role in _roles(grid_id):
@@ -103,11 +104,19 @@ def assign(grid_id: str, chief: str, workers: str) -> GridStaff:
         for kind, name in sorted(wanted - held):
             tx.insert(Role, person=_person(tx, str(grid.community_id), name), kind=kind,
                       grid=grid_id)
-        grid_workers = {o.name for o in operators.list_operators() if o.role == "grid_worker"}
-        for name in crew:
-            if name in grid_workers:
-                operators.set_grid(name, grid_id)
+        _follow(grid_id, crew, [n for k, n in held_before if k == "grid_worker"])
     return grid_staff(grid_id)
+
+
+def _follow(grid_id: str, crew: list[str], before: list[str]) -> None:
+    """Grid-worker operators named here work this grid; one taken off it works none."""
+    grid_workers = {o.name for o in operators.list_operators() if o.role == "grid_worker"}
+    for name in crew:
+        if name in grid_workers:
+            operators.set_grid(name, grid_id)
+    for name in set(before) - set(crew):
+        if name in grid_workers and operators.grid_of(name) == grid_id:
+            operators.set_grid(name, "")
 
 
 def _person(tx: Any, community_id: str, name: str) -> str:
