@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from app import keymap
+from app import keymap, labels
 from app.i18n import t
 from app.services.civic import opinions
 from screens.base import MulinScreen
@@ -16,7 +16,7 @@ from screens.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 def opinion_row(o: opinions.OpinionView) -> Row:
     return Row(o.id, [o.collected_on.isoformat(), o.building, o.place or t("civic.anonymous"),
-                      t(f"civic.channel.{o.channel}"), o.content])
+                      labels.field("opinion", "source", o.channel), o.content])
 
 
 @keymap.bound

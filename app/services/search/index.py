@@ -150,11 +150,15 @@ def _set_watermark(value: int) -> None:
     LocalState.replace(id=WATERMARK, value=str(value)).execute()
 
 
-def _changed_residents(since: int) -> set[str]:
+def _changed(since: int) -> tuple[set[str], set[str]]:
+    """Residents and opinions written since ``since`` (one pass over the new log rows)."""
     rows = db.execute_sql(
-        'SELECT DISTINCT row_id FROM change WHERE rowid > ? AND "table" = ?',
-        (since, Resident._meta.table_name))
-    return {r[0] for r in rows}
+        'SELECT DISTINCT "table", row_id FROM change WHERE rowid > ? AND "table" IN (?, ?)',
+        (since, Resident._meta.table_name, opinions.TABLE))
+    found: dict[str, set[str]] = {Resident._meta.table_name: set(), opinions.TABLE: set()}
+    for table, row_id in rows:
+        found[table].add(row_id)
+    return found[Resident._meta.table_name], found[opinions.TABLE]
 
 
 def needs_rebuild() -> bool:
@@ -174,7 +178,7 @@ def ensure_current(progress: Progress | None = None) -> None:
     mark, top = _watermark() or 0, _log_top()
     if top == mark:
         return
-    changed, ideas = _changed_residents(mark), opinions.changed_since(mark)
+    changed, ideas = _changed(mark)
     with db.atomic():
         if changed:
             refresh_residents(changed)

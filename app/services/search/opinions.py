@@ -34,6 +34,7 @@ FLAG = "search.opinions"
 _LONG_DIGITS = re.compile(r"[0-9]{7,}[0-9x]*")
 _NUMBER = re.compile(r"[0-9a-f]{6,8}")
 _TABLE = SearchKey._meta.table_name
+TABLE = Opinion._meta.table_name
 
 
 def _plain(text: str) -> str:
@@ -94,12 +95,6 @@ def rebuild() -> int:
             _insert(rows)
         count, last = count + len(rows), batch[-1][0]
     return count
-
-
-def changed_since(mark: int) -> set[str]:
-    rows = db.execute_sql('SELECT DISTINCT row_id FROM change WHERE rowid > ? AND "table" = ?',
-                          (mark, Opinion._meta.table_name))
-    return {r[0] for r in rows}
 
 
 # -- finding -------------------------------------------------------------------------
