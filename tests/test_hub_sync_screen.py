@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from app.cli import main
 from app.config import LocalSettings, Paths
 from app.services.hub import database as hubdb
 from app.services.hub import files, tokens
 from app.services.station import identity as station
+from app.services.station import stats
 from app.services.sync import keys
 from app.tui import MulinApp
 from screens.sync.exchange import SyncScreen
@@ -52,6 +54,7 @@ async def test_a_new_laptop_gets_its_community_from_the_hub_by_keys(
     laptop = Paths(tmp_path / "laptop")
     station.join_community(laptop, keys.read_key_file(hub_street["hubin"].key, PASSPHRASE),
                            "笔记本", "LP")
+    empty = stats.digest()
     app = MulinApp()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -77,6 +80,9 @@ async def test_a_new_laptop_gets_its_community_from_the_hub_by_keys(
     finally:
         close_station()
     assert _station_digest(laptop) == hub_street["hubin"].digest
+    # the same service as ``mulin sync http://``: the answer left its rollback record
+    assert main(["--data-dir", str(laptop.data_dir), "undo-import"]) == 0
+    assert _station_digest(laptop) == empty
 
 
 async def test_an_unreachable_hub_falls_back_to_the_sync_folder(
