@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,9 @@ def _poisoned_answer(street: Street, root: Path) -> tuple[Paths, bytes]:
         close_station()
 
 
-@pytest.fixture
-def poisoning_hub(hub_street: dict[str, Street], tmp_path: Path) -> Iterator[tuple[str, Paths]]:
-    """A stand-in hub that answers every upload with a poisoned bundle."""
-    paths, answer = _poisoned_answer(hub_street["hubin"], tmp_path / "h")
+@contextmanager
+def _stand_in_hub(answer: bytes, delay: float = 0.0) -> Iterator[str]:
+    """A stand-in hub on loopback answering every upload with ``answer`` after ``delay``."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -128,13 +128,17 @@ def poisoning_hub(hub_street: dict[str, Street], tmp_path: Path) -> Iterator[tup
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers["Content-Length"]))
+            time.sleep(delay)
             self._reply(answer)
 
         def _reply(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the station stopped waiting
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -142,10 +146,18 @@ def poisoning_hub(hub_street: dict[str, Street], tmp_path: Path) -> Iterator[tup
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", paths
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def poisoning_hub(hub_street: dict[str, Street], tmp_path: Path) -> Iterator[tuple[str, Paths]]:
+    """A stand-in hub that answers every upload with a poisoned bundle."""
+    paths, answer = _poisoned_answer(hub_street["hubin"], tmp_path / "h")
+    with _stand_in_hub(answer) as url:
+        yield url, paths
 
 
 def test_a_poisoned_answer_is_refused_whole_and_moved_aside(
@@ -176,3 +188,15 @@ def test_an_unreachable_hub_says_so_on_one_line_and_uses_the_folder(
     assert said == [f"无法连接街道枢纽 {dead}：连接被拒绝（枢纽没有运行？）；"
                     f"改用同步文件夹 {folder}"]
     assert [p.name[:9] for p in folder.glob("*.mulin")] == ["mulin-HB-"]
+
+
+def test_a_hub_that_does_not_answer_in_time_is_named_so(
+        hub_street: dict[str, Street], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = copy_station(hub_street["hubin"], tmp_path / "h")
+    monkeypatch.setattr(client, "TIMEOUT_SECONDS", 0.5)
+    with _stand_in_hub(b"", delay=3.0) as url:
+        capsys.readouterr()
+        assert _sync(paths, url, "--token", "t") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"枢纽 {url} 在 0.5 秒内没有应答" in err

@@ -30,7 +30,10 @@ ENV_TOKEN = "MULIN_HUB_TOKEN"
 ENV_SYNC_DIR = "MULIN_SYNC_DIR"
 #: The folder (in the data dir) holding the hub's answer while it is imported.
 ANSWERS = "hub"
-TIMEOUT_SECONDS = 30
+#: How long a station waits for the hub's answer: a first sync carries a whole community
+#: (tens of thousands of changes), which the hub validates and applies before answering.
+TIMEOUT_SECONDS = 900
+#: How long ``/v1/health`` may take: an unreachable hub sends the station to its folder.
 PROBE_SECONDS = 5
 
 
@@ -86,6 +89,8 @@ def _post(url: str, token: str, data: bytes) -> bytes:
     except urllib.error.HTTPError as exc:
         raise Refused(exc.code, _reason(exc.read())) from exc
     except (urllib.error.URLError, OSError) as exc:
+        if isinstance(getattr(exc, "reason", exc), TimeoutError):
+            raise Unreachable(t("hub.net.no_answer", url=url, s=TIMEOUT_SECONDS)) from exc
         raise Unreachable(t("hub.net.unreachable", url=url, detail=_why(exc))) from exc
 
 
