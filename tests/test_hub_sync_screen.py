@@ -4,13 +4,14 @@ falls back to the sync folder when the hub cannot be reached (issue 15)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from app.cli import main
 from app.config import LocalSettings, Paths
@@ -100,7 +101,17 @@ async def test_an_unreachable_hub_falls_back_to_the_sync_folder(
             await pilot.press("h")
             await pilot.pause()
             assert app.screen.query_one("#sync-text", Input).value == settings.hub_url
+            other = sqlite3.connect(copy.database, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another program is writing
             await pilot.press("enter")  # settings' token: no second question
+            detail = app.screen.query_one("#sync-detail", Static)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if "等待导入完成" in str(detail.render()):
+                    break
+            assert "等待导入完成" in str(detail.render())  # waits, and says so
+            other.execute("ROLLBACK")
+            other.close()
             await app.workers.wait_for_complete()
             await pilot.pause()
             text = notices(app)
