@@ -200,3 +200,18 @@ def test_a_hub_that_does_not_answer_in_time_is_named_so(
         assert _sync(paths, url, "--token", "t") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"枢纽 {url} 在 0.5 秒内没有应答" in err
+
+
+def test_a_full_disk_also_stops_the_fallback_folder(
+        hub_street: dict[str, Street], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.trust import backup
+
+    paths = copy_station(hub_street["hubin"], tmp_path / "h")
+    folder = tmp_path / "usb"
+    monkeypatch.setattr(backup, "IMPORT_ROOM", 1 << 60)
+    dead = f"http://127.0.0.1:{_free_port()}"
+    capsys.readouterr()
+    assert _sync(paths, dead, "--token", "t", "--fallback", str(folder)) == 1
+    assert "磁盘已满" in capsys.readouterr().err
+    assert not folder.exists() or list(folder.iterdir()) == []

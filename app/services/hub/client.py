@@ -159,18 +159,24 @@ def _import_answer(url: str, reply: bytes, progress: Progress | None) -> list[Im
         path.unlink(missing_ok=True)  # a quarantined answer has moved already
 
 
+def _check_room() -> None:
+    """The check before any import (``BackupError`` when the disk is full), as for files."""
+    from app.services.trust import backup
+
+    with db.connection_context():
+        backup.before_import(Paths(_data_dir()))
+
+
 def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult:
     """Send what the hub may lack, import what it answers.
 
     Before anything is sent the disk is checked for room, as before a file import
     (:func:`app.services.trust.backup.before_import`: ``BackupError`` when full)."""
-    from app.services.trust import backup
-
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
     _probe(url)
+    _check_room()
     with db.connection_context():
-        backup.before_import(Paths(_data_dir()))
         data, sent = exchange.build(False, progress)
         own = have_vector().get(store.context().station_id, 0)
     if progress:
@@ -198,4 +204,5 @@ def sync_or_fallback(url: str, token: str, fallback: str,
         reason = t("hub.net.falling_back", reason=str(exc), folder=str(folder))
         if progress:
             progress(reason, 0.0)
+        _check_room()
         return HubExchange(None, reason, exchange.sync_folder(folder, progress))
