@@ -126,3 +126,22 @@ def test_one_communitys_uploads_queue_while_anothers_goes_through(
                   "SELECT count(*) FROM received_bundle WHERE source = %s", laptop_id) == 1
     assert _count(street_hub.db_url, dongting.key,
                   "SELECT count(*) FROM community WHERE name = %s", "东亭社区（改）") == 1
+
+
+def test_a_failing_hub_database_is_a_503_with_its_reason(
+        street_hub: Served, hub_street: dict[str, Street], tmp_path: Path) -> None:
+    from app.services.hub import network
+
+    data, _ = _renamed(hub_street["hubin"], tmp_path / "h", "湖滨社区（再改）")
+    schema = hubdb.schema_for(keys.read_key_file(hub_street["hubin"].key,
+                                                 PASSPHRASE).community_id)
+    with psycopg.connect(street_hub.db_url, autocommit=True) as conn:
+        conn.execute(f'ALTER TABLE "{schema}".received_bundle RENAME TO gone')
+        hubdb.open_hub(street_hub.db_url)
+        try:
+            answer = network.exchange_bundle(street_hub.tokens["hubin"], data)
+        finally:
+            hubdb.close()
+            conn.execute(f'ALTER TABLE "{schema}".gone RENAME TO received_bundle')
+    assert answer.status == 503
+    assert answer.reason.startswith("枢纽的数据库出错") and "received_bundle" in answer.reason

@@ -65,9 +65,20 @@ def reply_for(acks: dict[str, int]) -> bytes:
 
 
 def exchange_bundle(token: str, raw: bytes) -> Answer:
-    """Apply one uploaded bundle and answer with the hub's (see the module docstring)."""
-    with _LOCK, db.connection_context():
-        return _exchange(token, raw)
+    """Apply one uploaded bundle and answer with the hub's (see the module docstring).
+
+    The hub's database failing meanwhile (restarted, unreachable) is a 503 with its
+    reason, not a traceback: the station syncs again later (nothing is applied twice)."""
+    import psycopg
+    from peewee import PeeweeException
+
+    with _LOCK:
+        try:
+            with db.connection_context():
+                return _exchange(token, raw)
+        except (PeeweeException, psycopg.Error) as exc:
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            return refuse(503, t("hub.net.db_failed", detail=detail))
 
 
 def token_community(token: str) -> str | None:
