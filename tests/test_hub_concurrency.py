@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -84,6 +85,16 @@ def _count(db_url: str, key: Path, sql: str, *params: object) -> int:
         return int(conn.execute(sql, params).fetchone()[0])  # type: ignore[index]
 
 
+def _wait_for_a_waiter(conn: psycopg.Connection[Any]) -> None:
+    for _ in range(600):
+        waiting = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND NOT granted").fetchone()
+        if waiting and waiting[0]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("no upload came to wait for the community's lock")
+
+
 def test_one_communitys_uploads_queue_while_anothers_goes_through(
         street_hub: Served, hub_street: dict[str, Street], tmp_path: Path) -> None:
     hubin, dongting = hub_street["hubin"], hub_street["dongting"]
@@ -104,7 +115,7 @@ def test_one_communitys_uploads_queue_while_anothers_goes_through(
     try:
         for upload in uploads:
             upload.start()
-        time.sleep(1.0)
+        _wait_for_a_waiter(holder)  # a Hubin upload waits for Hubin's lock
         started = time.monotonic()
         assert _post(street_hub.url, street_hub.tokens["dongting"], other) == (200, "")
         assert time.monotonic() - started < 60
