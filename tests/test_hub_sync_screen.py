@@ -4,18 +4,21 @@ falls back to the sync folder when the hub cannot be reached (issue 15)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
+from app.cli import main
 from app.config import LocalSettings, Paths
 from app.services.hub import database as hubdb
 from app.services.hub import files, tokens
 from app.services.station import identity as station
+from app.services.station import stats
 from app.services.sync import keys
 from app.tui import MulinApp
 from screens.sync.exchange import SyncScreen
@@ -52,6 +55,7 @@ async def test_a_new_laptop_gets_its_community_from_the_hub_by_keys(
     laptop = Paths(tmp_path / "laptop")
     station.join_community(laptop, keys.read_key_file(hub_street["hubin"].key, PASSPHRASE),
                            "笔记本", "LP")
+    empty = stats.digest()
     app = MulinApp()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -77,6 +81,9 @@ async def test_a_new_laptop_gets_its_community_from_the_hub_by_keys(
     finally:
         close_station()
     assert _station_digest(laptop) == hub_street["hubin"].digest
+    # the same service as ``mulin sync http://``: the answer left its rollback record
+    assert main(["--data-dir", str(laptop.data_dir), "undo-import"]) == 0
+    assert _station_digest(laptop) == empty
 
 
 async def test_an_unreachable_hub_falls_back_to_the_sync_folder(
@@ -94,7 +101,17 @@ async def test_an_unreachable_hub_falls_back_to_the_sync_folder(
             await pilot.press("h")
             await pilot.pause()
             assert app.screen.query_one("#sync-text", Input).value == settings.hub_url
+            other = sqlite3.connect(copy.database, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another program is writing
             await pilot.press("enter")  # settings' token: no second question
+            detail = app.screen.query_one("#sync-detail", Static)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if "等待导入完成" in str(detail.render()):
+                    break
+            assert "等待导入完成" in str(detail.render())  # waits, and says so
+            other.execute("ROLLBACK")
+            other.close()
             await app.workers.wait_for_complete()
             await pilot.pause()
             text = notices(app)

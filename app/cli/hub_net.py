@@ -42,13 +42,14 @@ def cmd_serve(env: Env, args: argparse.Namespace) -> int:
     from app.services.hub import database as hubdb
     from models.db import db
 
+    url = db_url(args)
     try:
-        hubdb.open_hub(db_url(args))  # refuse now, in one line, a database that is no hub
+        hubdb.open_hub(url)  # refuse now, in one line, a database that is no hub
     except hubdb.HubError as exc:
         raise CliError(str(exc)) from exc
-    db.close()  # the server's worker threads open their own connections
+    db.close()  # the server's threads and community workers open their own connections
     print(t("hub.cli.serving", url=f"http://{host}:{port}"), flush=True)
-    server.serve(host, port, args.max_upload * 1024 * 1024)
+    server.serve(host, port, args.max_upload * 1024 * 1024, url)
     return 0
 
 

@@ -207,7 +207,7 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
     from app.services.sync import exchange
 
     if sync_remote.is_url(args.folder):
-        return sync_remote.cmd_sync_remote(env, args, cmd_sync, _report)
+        return sync_remote.cmd_sync_remote(env, args, _report, _progress())
     env.signed_in()
     trust.backup_before_import(env)  # issue 9: a backup to go back to
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
@@ -10,38 +10,34 @@ from textual.widgets import DataTable, Static
 from app import keymap
 from app.i18n import t
 from app.services.cases.metrics import percent
-from app.services.hub import overview
-from screens.base import MulinScreen
+from app.services.hub import desk
+from screens.hub.loading import HubScreen
 
 COLUMNS = ("community", "received", "response", "resolution", "satisfaction", "grid",
            "red", "overdue", "street", "trend")
 
 
 @keymap.bound
-class CommunitiesScreen(MulinScreen):
+class CommunitiesScreen(HubScreen):
     """The three rates, 小事不出网格, red and overdue counts and the trend, per community."""
 
     NAME = "hub_communities"
     KEYS: ClassVar[tuple[str, ...]] = ("nav.refresh",)
+    TITLE_ID = "hub-period"
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="hub-period", classes="section-title")
         table: DataTable[str] = DataTable(id="hub-communities", cursor_type="row",
                                           zebra_stripes=True)
-        yield table
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
         for name in COLUMNS:
             table.add_column(t(f"hub.col.{name}"), key=name)
-        self.action_refresh()
-        table.focus()
+        yield table
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+    def fetch(self) -> Any:
+        return desk.figures()
 
-    def action_refresh(self) -> None:
-        period, rows = overview.street_figures()
+    def show(self, data: Any) -> None:
+        period, rows = data
         self.query_one("#hub-period", Static).update(
             t("hub.desk.period", month=period.label, n=len(rows)))
         table = self.query_one(DataTable)

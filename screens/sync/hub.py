@@ -5,7 +5,7 @@ the same service, :mod:`app.services.hub.client`."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,6 +17,7 @@ from textual.widgets import Input, ProgressBar, Static
 from app.i18n import t
 from app.services.hub import client
 from app.services.places import views as places
+from app.services.station import waiting
 from app.services.station.identity import station_summary
 from app.services.sync import exchange
 from screens.base import MulinScreen
@@ -93,6 +94,18 @@ class BundleWorkScreen(MulinScreen):
                 lines.append(t("sync.duplicates_found", n=r.duplicates))
         return lines or [t("sync.cli.nothing_new")], any(r.status == "refused" for r in results)
 
+    def _waiter(self) -> Callable[[float], bool]:
+        """A busy database (another program importing): say so once, keep waiting."""
+        told: list[bool] = []
+
+        def waiter(seconds: float) -> bool:
+            if not told:
+                told.append(True)
+                self._progress(t("faults.tui.waiting"), 0.0)
+            return seconds < waiting.WORKER_PATIENCE_S
+
+        return waiter
+
     def _backed_up(self) -> bool:
         """Like ``mulin import``: a backup first; no backup, no import (worker thread)."""
         from app.services.trust import backup
@@ -137,19 +150,25 @@ class BundleWorkScreen(MulinScreen):
         self.app.push_screen(TextDialog(t("sync.ui.ask_hub"), url), got_url)
 
     def _fallback(self) -> str:
-        return client.fallback_folder(self.mulin.settings.hub_fallback,
-                                      os.environ.get("MULIN_SYNC_DIR", ""))
+        return client.fallback_folder(None, self.mulin.settings.hub_fallback)
 
     @work(thread=True, exclusive=True, group="sync")
     def _run_hub(self, url: str, token: str) -> None:
+        """``client.sync_or_fallback``: the function ``mulin sync http://…`` calls."""
+        from app.services.trust.backup import BackupError
+
         self.app.call_from_thread(self._start)
-        if not self._backed_up():
-            return
         try:
-            done = client.sync_or_fallback(url, token, self._fallback(), self._progress)
+            done = waiting.run_waiting(
+                lambda: client.sync_or_fallback(url, token, self._fallback(), self._progress),
+                self._waiter())
         except client.Unreachable as exc:
             self.app.call_from_thread(
                 self._finish, [t("sync.ui.no_fallback", reason=str(exc))], True)
+            return
+        except BackupError as exc:
+            self.app.call_from_thread(
+                self._finish, [t("trust.import_backup_failed", reason=str(exc))], True)
             return
         except (client.Refused, OSError) as exc:
             self.app.call_from_thread(self._finish, [str(exc)], True)
@@ -167,6 +186,4 @@ class BundleWorkScreen(MulinScreen):
         assert done.folder is not None
         lines, refused = self._summary([r for r in done.folder.imports
                                         if r.status not in ("already", "own")])
-        reason = t("hub.net.falling_back", reason=done.fallback_reason,
-                   folder=self._fallback())
-        return [reason, *lines], refused
+        return [done.fallback_reason, *lines], refused

@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import store
+from app import clock, store
+from app.config import Paths
 from app.i18n import t
+from app.oserrors import os_reason
 from app.services.station import identity
-from app.services.sync import exchange
+from app.services.sync import bundle, exchange
 from app.services.sync.exchange import ExportResult, ImportResult, Progress, SyncResult
 from app.services.sync.merge import have_vector
 from models.db import db
 
 ENV_TOKEN = "MULIN_HUB_TOKEN"
-TIMEOUT_SECONDS = 30
+ENV_SYNC_DIR = "MULIN_SYNC_DIR"
+#: The folder (in the data dir) holding the hub's answer while it is imported.
+ANSWERS = "hub"
+#: How long a station waits for the hub's answer: a first sync carries a whole community
+#: (tens of thousands of changes), which the hub validates and applies before answering.
+TIMEOUT_SECONDS = 900
+#: How long ``/v1/health`` may take: an unreachable hub sends the station to its folder.
 PROBE_SECONDS = 5
 
 
@@ -56,7 +65,7 @@ class HubExchange:
     """One station sync with the hub: its answer, or the folder used instead."""
 
     remote: RemoteResult | None
-    fallback_reason: str = ""
+    fallback_reason: str = ""  # one line: why, and which folder is used instead
     folder: SyncResult | None = None
 
 
@@ -80,8 +89,9 @@ def _post(url: str, token: str, data: bytes) -> bytes:
     except urllib.error.HTTPError as exc:
         raise Refused(exc.code, _reason(exc.read())) from exc
     except (urllib.error.URLError, OSError) as exc:
-        raise Unreachable(t("hub.net.unreachable", url=url,
-                            detail=str(getattr(exc, "reason", exc)))) from exc
+        if isinstance(getattr(exc, "reason", exc), TimeoutError):
+            raise Unreachable(t("hub.net.no_answer", url=url, s=TIMEOUT_SECONDS)) from exc
+        raise Unreachable(t("hub.net.unreachable", url=url, detail=_why(exc))) from exc
 
 
 def _probe(url: str) -> None:
@@ -94,8 +104,19 @@ def _probe(url: str) -> None:
     except urllib.error.HTTPError:
         return  # something answers: the upload's own answer will say more
     except (urllib.error.URLError, OSError) as exc:
-        raise Unreachable(t("hub.net.unreachable", url=url,
-                            detail=str(getattr(exc, "reason", exc)))) from exc
+        raise Unreachable(t("hub.net.unreachable", url=url, detail=_why(exc))) from exc
+
+
+def _why(exc: BaseException) -> str:
+    """Why the hub could not be reached, in the interface language."""
+    cause = getattr(exc, "reason", exc)
+    if isinstance(cause, ConnectionRefusedError):
+        return t("hub.net.why.refused")
+    if isinstance(cause, TimeoutError):
+        return t("hub.net.why.timeout")
+    if isinstance(cause, socket.gaierror):
+        return t("hub.net.why.no_host")
+    return os_reason(cause) if isinstance(cause, OSError) else str(cause)
 
 
 def _reason(body: bytes) -> str:
@@ -106,40 +127,82 @@ def _reason(body: bytes) -> str:
 
 
 def fallback_folder(given: str | None = None, configured: str = "") -> str:
-    """The folder used when the hub is unreachable: given, else ``hub_fallback``."""
-    return given or configured
+    """The folder used when the hub is unreachable: ``--fallback``, else ``hub_fallback``
+    in settings.toml, else ``MULIN_SYNC_DIR`` (the sync screen's folder)."""
+    return given or configured or os.environ.get(ENV_SYNC_DIR, "")
+
+
+def _data_dir() -> Path:
+    return Path(str(db.database)).parent
+
+
+def _answer_file(url: str) -> Path:
+    """Where the hub's answer is kept while it is imported: ``<data dir>/hub/``, named
+    after the hub and the time, so the rollback record and a quarantine name it."""
+    host = urllib.parse.urlsplit(url).netloc.replace(":", "_") or "hub"
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+    folder = _data_dir() / ANSWERS
+    folder.mkdir(exist_ok=True)
+    return folder / f"from-{host}-{stamp}{bundle.SUFFIX}"
+
+
+def _import_answer(url: str, reply: bytes, progress: Progress | None) -> list[ImportResult]:
+    """Import the hub's answer exactly as ``mulin import`` imports a file: the rollback
+    record (``mulin undo-import``), waiting for a busy database, and a poisoned answer
+    moved to ``<data dir>/hub/rejected/``. The file is removed once imported."""
+    with db.connection_context():
+        path = _answer_file(url)
+    bundle.write_atomically(path, reply)
+    try:
+        return exchange.import_files([path], progress)
+    finally:
+        path.unlink(missing_ok=True)  # a quarantined answer has moved already
+
+
+def _check_room() -> None:
+    """The check before any import (``BackupError`` when the disk is full), as for files."""
+    from app.services.trust import backup
+
+    with db.connection_context():
+        backup.before_import(Paths(_data_dir()))
 
 
 def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult:
-    """Send what the hub may lack, import what it answers."""
+    """Send what the hub may lack, import what it answers.
+
+    Before anything is sent the disk is checked for room, as before a file import
+    (:func:`app.services.trust.backup.before_import`: ``BackupError`` when full)."""
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
     _probe(url)
+    _check_room()
     with db.connection_context():
         data, sent = exchange.build(False, progress)
         own = have_vector().get(store.context().station_id, 0)
     if progress:
         progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
     reply = _post(url, token, data)
-    with db.connection_context():
+    with db.connection_context(), store.immediate():  # waits while another process writes
         identity.mark_exported(own)
-    with tempfile.TemporaryDirectory(prefix="mulin-sync-") as tmp:
-        path = Path(tmp) / "from-hub.mulin"
-        path.write_bytes(reply)
-        imports = exchange.import_files([path], progress)
-    return RemoteResult(sent, imports)
+    return RemoteResult(sent, _import_answer(url, reply, progress))
 
 
 def sync_or_fallback(url: str, token: str, fallback: str,
                      progress: Progress | None = None) -> HubExchange:
-    """Sync with the hub; when it cannot be reached and ``fallback`` names a folder,
-    sync by that folder instead (``Unreachable`` otherwise). Refusals are raised."""
+    """``mulin sync http://…`` and the sync screen's ``h``, one function for both.
+
+    Sync with the hub; when it cannot be reached and ``fallback`` names a folder, sync
+    by that folder instead, and say so in ``fallback_reason`` (one line). Without a
+    folder ``Unreachable`` is raised; refusals (``Refused``) and a full disk
+    (``BackupError``) are raised as they are."""
     try:
         return HubExchange(sync(url, token, progress))
     except Unreachable as exc:
         if not fallback:
             raise
+        folder = Path(os.path.expanduser(fallback))
+        reason = t("hub.net.falling_back", reason=str(exc), folder=str(folder))
         if progress:
-            progress(str(exc), 0.0)
-        return HubExchange(None, str(exc),
-                           exchange.sync_folder(Path(os.path.expanduser(fallback)), progress))
+            progress(reason, 0.0)
+        _check_room()
+        return HubExchange(None, reason, exchange.sync_folder(folder, progress))

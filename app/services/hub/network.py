@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +25,15 @@ from app.services.hub import files, tokens
 from app.services.sync import bundle, exchange, keys
 from app.services.sync.bundle import BundleError
 from app.services.sync.merge import have_vector
+from models.bundle import BundleHeader
 from models.db import db
+from models.hub import HubCommunity
 from models.sync import ReceivedBundle
 
 #: Default upload limit (bytes); ``mulin hub serve --max-upload MB`` changes it.
 MAX_UPLOAD = 64 * 1024 * 1024
-#: Bundles are applied one at a time (as SQLite would): one community's writers are
-#: serialised anyway, and the shared handle switches schema per request.
+#: One exchange at a time per process: the station context (``app.store``) is the
+#: process's. The server runs each community in a process of its own (``workers``).
 _LOCK = threading.Lock()
 
 
@@ -61,9 +65,49 @@ def reply_for(acks: dict[str, int]) -> bytes:
 
 
 def exchange_bundle(token: str, raw: bytes) -> Answer:
-    """Apply one uploaded bundle and answer with the hub's (see the module docstring)."""
-    with _LOCK, db.connection_context():
-        return _exchange(token, raw)
+    """Apply one uploaded bundle and answer with the hub's (see the module docstring).
+
+    The hub's database failing meanwhile (restarted, unreachable) is a 503 with its
+    reason, not a traceback: the station syncs again later (nothing is applied twice)."""
+    import psycopg
+    from peewee import PeeweeException
+
+    with _LOCK:
+        try:
+            with db.connection_context():
+                return _exchange(token, raw)
+        except (PeeweeException, psycopg.Error) as exc:
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            return refuse(503, t("hub.net.db_failed", detail=detail))
+
+
+def token_community(token: str) -> str | None:
+    """The community a live token uploads to (None: unknown or revoked); the server
+    routes the upload to that community's worker with it."""
+    with db.connection_context():
+        row = tokens.verify(token)
+        return None if row is None else str(row.community)
+
+
+def worker_start(db_url: str, language: str) -> None:
+    """A community worker process's start: the hub's database, the server's language."""
+    from app.i18n import set_lang
+
+    set_lang(language)
+    hubdb.open_hub(db_url)
+    db.close()  # each exchange opens (and closes) its own connection
+
+
+@contextmanager
+def community_lock(community: HubCommunity) -> Iterator[None]:
+    """Hold ``community``'s advisory lock (the key the hub's write transactions take,
+    ``models.pg``) on this connection for the whole exchange: uploads of one community
+    apply one after the other, whichever process or server receives them."""
+    db.execute_sql("SELECT pg_advisory_lock(hashtext(?))", (community.schema_name,))
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(hashtext(?))", (community.schema_name,))
 
 
 def _exchange(token: str, raw: bytes) -> Answer:
@@ -78,6 +122,12 @@ def _exchange(token: str, raw: bytes) -> Answer:
     if community is None or header.community != row.community:
         return refuse(403, t("hub.err.foreign", community=header.community[:8]))
     hubdb.activate(community)
+    with community_lock(community):
+        return _apply(community, header, raw)
+
+
+def _apply(community: HubCommunity, header: BundleHeader, raw: bytes) -> Answer:
+    """Replay check, import and answer, under the community's lock."""
     if ReceivedBundle.get_or_none(ReceivedBundle.id == header.bundle_id):
         return refuse(409, t("hub.net.replayed"))
     if header.source == community.station_id:
