@@ -53,8 +53,10 @@ class Reference:
             self.state, self.score = "reopened", None
         elif kind == "escalated" and s in OPEN and self.level != "district":
             self.level = LEVELS[LEVELS.index(self.level) + 1]
+            self._handed_over()
         elif kind == "deescalated" and s in OPEN and self.level != "grid":
             self.level = LEVELS[LEVELS.index(self.level) - 1]
+            self._handed_over()
         elif kind in ("merged", "cancelled") and s in OPEN:
             self.state = kind
         elif kind == "mediation_opened" and s in OPEN and s != "mediation":
@@ -64,6 +66,11 @@ class Reference:
         else:
             return False
         return True
+
+    def _handed_over(self) -> None:
+        """A new level takes the case on: whoever held it at the old one lets it go."""
+        if self.state in ("dispatched", "signed", "in_progress"):
+            self.state, self.handler = "returned", ""
 
 
 ACTION = st.tuples(st.sampled_from(cases.ACTIONS), st.integers(1, 5))
@@ -99,6 +106,18 @@ def test_derived_state_matches_the_reference_model(actions: list[tuple[str, int]
         if not accepted:
             assert d == before  # a refused action changes nothing
         assert (d.state, d.level, d.handler) == (ref.state, ref.level, ref.handler)
+
+
+@pytest.mark.parametrize("held", [["signed"], ["signed", "started"], []])
+@pytest.mark.parametrize("move", ["escalated", "deescalated"])
+def test_a_change_of_level_takes_the_case_from_its_handler(held: list[str], move: str) -> None:
+    """上报 or 退回: the new level dispatches it anew (the street can sign what a community
+    had begun); the handler of the old level no longer holds it."""
+    start = [("escalated", 1)] if move == "deescalated" else []
+    d = derive(_events([*start, ("responded", 1), ("dispatched", 2),
+                        *[(k, 1) for k in held], (move, 1)]))
+    assert (d.state, d.handler) == ("returned", "")
+    assert d.level == ("grid" if move == "deescalated" else "community")
 
 
 @given(st.lists(ACTION, max_size=30), st.randoms(use_true_random=False))

@@ -31,12 +31,18 @@ def hub(pg_cluster: Cluster, hub_street: dict[str, Street],
 
 
 def _escalate_one(paths: object) -> str:
-    """At the station: a new grid case escalated to the street; returns its number."""
+    """At the station: a grid case its handler had begun, escalated to the street (the
+    handler lets it go, the street can sign it); returns its number."""
     station.open_station(paths)  # type: ignore[arg-type]
     new = lifecycle.intake({"category": "110", "subcategory": "power_cut",
                             "description": "12栋整栋停电", "place": "12栋"})
     lifecycle.act(new.id, "responded")
+    lifecycle.act(new.id, "dispatched", to="李伟友")
+    lifecycle.act(new.id, "signed")
+    lifecycle.act(new.id, "started")
     lifecycle.act(new.id, "escalated", "网格无法解决")
+    assert (lifecycle.current(new.id).state, lifecycle.current(new.id).handler) == \
+        ("returned", "")
     lifecycle.act(new.id, "escalated", "需街道协调供电所")
     assert lifecycle.current(new.id).level == "street"
     return new.number

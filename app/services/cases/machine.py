@@ -12,7 +12,10 @@ Lifecycle::
                               ↑   └→ returned (退单) ┘                    ↓
                               └──── reopened ←── evaluated (poor) ← ─ evaluated → closed
 
-plus escalate / de-escalate (网格 → 社区 → 街道 → 区), merge into an original, cancel,
+plus escalate / de-escalate (网格 → 社区 → 街道 → 区) — a case a handler held
+(dispatched, signed, in progress) goes to ``returned`` at its new level, to be dispatched
+there (the street signs what a community escalated, whatever the community had begun) —
+merge into an original, cancel,
 and ``mediation_opened`` / ``mediation_closed`` (the mediation service) in between:
 ``mediation`` (调解中) while the case waits on its mediation, then ``mediated`` (调解毕)
 once the mediation reached an outcome, until the case is resolved or dispatched on (a
@@ -63,6 +66,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "mediation_closed": frozenset({"mediation"}),
 }
 ACTIONS = tuple(ALLOWED)
+#: States in which a handler holds the case: a change of level (上报/退回) takes it from them.
+HELD_STATES = frozenset({"dispatched", "signed", "in_progress"})
 #: Actions that need a reason in the note.
 NEEDS_REASON = frozenset({"returned", "escalated", "deescalated", "cancelled", "reopened"})
 
@@ -150,7 +155,10 @@ def apply(d: Derived, ev: Event) -> Derived:
     if k == "reopened":
         return replace(d, state=k, resolved_at=None, clock_start=ev.at, last_score=None)
     if k in ("escalated", "deescalated"):
-        return replace(d, level=level_step(d.level, 1 if k == "escalated" else -1))
+        moved = replace(d, level=level_step(d.level, 1 if k == "escalated" else -1))
+        if d.state in HELD_STATES:  # the new level takes it on: it waits to be dispatched there
+            return replace(moved, state="returned", handler="", handler_kind="")
+        return moved
     if k == "merged":
         return replace(d, state=k, merged_into=str(ev.data.get("into", "")))
     if k == "mediation_opened":
