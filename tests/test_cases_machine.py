@@ -12,10 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import clock
+from app.config import Paths
 from app.services.cases import lifecycle as cases
+from app.services.cases import upgrade
 from app.services.cases.lifecycle import Event, derive
+from app.services.station import identity as station
+from app.services.station import stats
 from models.cases import Case, CaseEvent, Evaluation
-from models.sync import Change
+from models.db import db
+from models.sync import Change, LocalState
 
 OPEN = {"received", "responded", "dispatched", "signed", "returned", "in_progress",
         "reopened", "mediation", "mediated"}
@@ -280,3 +285,26 @@ def test_import_refresher_recomputes_the_cache(desk: object) -> None:
     derived.refresh({"case_event": ids})
     row = Case.get_by_id(case_id)
     assert (row.state, row.open_rank) == ("responded", 0)
+
+
+def test_reopened_station_recomputes_cases_the_new_rule_changed(desk: Paths) -> None:
+    """A copy opened by a newer machine recomputes the cases whose events the new rule
+    reads: a case escalated from a handler under the old rule shows returned, once."""
+    held, untouched = _new_case(), _new_case()
+    for kind, extra in (("responded", {}), ("dispatched", {"to": "李伟友"}), ("signed", {}),
+                        ("started", {})):
+        cases.act(held, kind, **extra)
+    cases.act(held, "escalated", "网格无法解决")
+    assert Case.get_by_id(held).state == "returned"
+    # as an older Mulin left it: the handler still holds it, the rules version unset
+    Case.update(state="in_progress", handler="李伟友").where(Case.id == held).execute()
+    LocalState.delete().where(LocalState.id == upgrade.KEY).execute()
+    digest_stale = stats.digest()
+    db.close()
+
+    station.open_station(desk)
+    case = Case.get_by_id(held)
+    assert (case.state, case.handler, case.level) == ("returned", "", "community")
+    assert Case.get_by_id(untouched).state == "received"
+    assert stats.digest() != digest_stale
+    assert upgrade.bring_up_to_date() == 0  # once only

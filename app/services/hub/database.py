@@ -18,6 +18,7 @@ from peewee import OperationalError
 from app import clock, store
 from app.hlc import HLC
 from app.i18n import t
+from app.services.cases import upgrade
 from app.services.station import identity
 from models import db as dbmod
 from models.db import db
@@ -103,6 +104,10 @@ def open_hub(url: str) -> HubDatabase:
     if version is None:
         raise HubError(t("hub.err.not_hub"))
     _check_version(version)
+    for community in communities():  # cached case columns follow the machine's rules
+        activate(community)
+        upgrade.bring_up_to_date()
+    store.activate(None)
     return database
 
 

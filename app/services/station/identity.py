@@ -10,6 +10,7 @@ from app import store
 from app.config import Paths
 from app.hlc import HLC
 from app.i18n import t
+from app.services.cases import upgrade
 from models.places import Community
 from models.schema import open_database
 from models.sync import LocalState, Station
@@ -50,6 +51,7 @@ def open_station(paths: Paths) -> store.StationContext | None:
         hlc=HLC(store.wall_ms),
     )
     store.activate(ctx)
+    upgrade.bring_up_to_date()
     return ctx
 
 
@@ -89,6 +91,7 @@ def create_station(
                       community_key_id=keys.key_id(community_key))
             _set_local("station_id", ctx.station_id)
             _set_local("community_id", community_id)
+            upgrade.mark_current()
             keys.store_key(community_key, demo=key is None)
     except Exception:
         store.activate(None)
