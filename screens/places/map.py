@@ -17,6 +17,7 @@ from textual.widgets import Static
 from app import keymap
 from app.i18n import t
 from app.services.places import views as places
+from app.services.station.freshness import data_version
 from screens.base import MulinScreen
 from screens.widgets.grid_map import GridMap
 from screens.widgets.prompt import PromptDialog
@@ -69,10 +70,11 @@ class MapScreen(MulinScreen):
         self.query_one(GridMap).focus()
         # the first frame is painted before the map's counts are read (issue 16: the
         # desk's start; under the sign-in screen they are ready before anyone looks)
-        self.call_after_refresh(self._first_load)
+        self.after_first_frame(self._first_load)
 
     def _first_load(self) -> None:
         self.reload()
+        self._seen_version = data_version()  # what was just loaded
         self.call_after_refresh(self._auto_zoom)
 
     def _auto_zoom(self) -> None:
