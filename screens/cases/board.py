@@ -18,6 +18,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import views as case_views
 from app.services.cases.views import CaseFilter
+from app.services.station.freshness import data_version
 from screens.base import MulinScreen
 from screens.cases.actions import (
     ACTION_IDS,
@@ -200,8 +201,7 @@ class CasesScreen(CaseActions, MulinScreen):
     def _summary(self) -> None:
         community = self.community_id
         shown = self.table.row_count
-        red = case_views.count(community, CaseFilter(colour="red"))
-        late = case_views.count(community, CaseFilter(overdue=True))
+        red, late = self._totals(community)
         words = filter_text(self.filter, case_views.grid_names(community))
         text = t("cases.summary", n=shown, red=red, late=late)
         if words:
@@ -210,6 +210,16 @@ class CasesScreen(CaseActions, MulinScreen):
         if year:
             text += " " + t("cases.calendar_unknown", year=year)
         self.query_one("#cases-summary", Static).update(text)
+
+    def _totals(self, community: str) -> tuple[int, int]:
+        """Red and late cases of the whole list: read again only when the data (or the
+        minute) changed, not on every key typed into the filter (issue 16)."""
+        version = (community, data_version())
+        if getattr(self, "_totals_of", None) != version:
+            self._totals_of = version
+            self._totals_seen = (case_views.count(community, CaseFilter(colour="red")),
+                                 case_views.count(community, CaseFilter(overdue=True)))
+        return self._totals_seen
 
     # CaseActions -------------------------------------------------------------
     def current_case_id(self) -> str | None:
