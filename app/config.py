@@ -7,7 +7,6 @@ when there is a file to read (pydantic costs a desk's start ~0.1 s, issue 16).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -109,6 +108,8 @@ class SettingsError(ValueError):
 def load_settings(paths: Paths) -> LocalSettings:
     if not paths.settings.exists():
         return LocalSettings()
+    import tomllib
+
     from pydantic import ValidationError
 
     try:

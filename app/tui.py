@@ -18,7 +18,7 @@ from app.services.station import waiting
 from app.services.station.identity import pending_changes, station_summary
 from screens.dialogs import ConfirmDialog
 from screens.help import HelpScreen
-from screens.search.find import SearchApp
+from screens.search.opening import SearchApp
 from screens.trust.lock import TrustApp
 
 #: Set (to ``1``) to quit right after the first screen is drawn: ``benchmarks/`` times a
