@@ -109,6 +109,11 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         if os.environ.get(EXIT_AFTER_FIRST_FRAME):
             self.call_after_refresh(first_frame_drawn, self.exit)  # benchmark hook
 
+    @property
+    def painted(self) -> bool:
+        """Is the first frame on the terminal?"""
+        return self._painted
+
     def defer_until_painted(self, callback: Callable[[], object]) -> bool:
         """Keep ``callback`` until the first frame is on the terminal (issue 16: what the
         first frame does not show never delays it); False once it has been painted."""

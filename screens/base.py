@@ -56,6 +56,12 @@ class MulinScreen(Screen[None]):
         if defer is None or not defer(callback):
             self.call_after_refresh(callback)
 
+    def after_first_frame_only(self) -> bool:
+        """True while this screen is under the sign-in of the app's first frame, not yet
+        painted: what it shows can be built after that frame (:meth:`after_first_frame`)."""
+        app = self.app
+        return bool(getattr(app, "gate_first", False)) and not getattr(app, "painted", True)
+
     def on_mount(self) -> None:
         """Runs after the subclass's own ``on_mount`` (Textual walks the MRO): the data
         it just loaded is of this version."""
