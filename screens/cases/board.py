@@ -209,7 +209,12 @@ class CasesScreen(CaseActions, MulinScreen):
         year = case_views.unknown_calendar_year()
         if year:
             text += " " + t("cases.calendar_unknown", year=year)
-        self.query_one("#cases-summary", Static).update(text)
+        summary = self.query_one("#cases-summary", Static)
+        if text != getattr(self, "_summary_text", None):
+            self._summary_text = text
+            # one line high (.section-title): a new text needs no layout of the screen,
+            # which would redraw every widget on each filter keystroke (issue 16)
+            summary.update(text, layout=False)
 
     def _totals(self, community: str) -> tuple[int, int]:
         """Red and late cases of the whole list: read again only when the data (or the

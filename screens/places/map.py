@@ -87,9 +87,10 @@ class MapScreen(MulinScreen):
 
     def _ready(self) -> None:
         self.query_one(GridMap).focus()
-        # the first frame is painted before the map's counts are read (issue 16: the
-        # desk's start; under the sign-in screen they are ready before anyone looks)
-        self.after_first_frame(self._first_load)
+        # the map is painted before its counts are read (issue 16: the desk's start;
+        # under the sign-in screen, built after its frame, they are ready before anyone
+        # looks)
+        self.call_after_refresh(self._first_load)
 
     def _first_load(self) -> None:
         self.reload()
