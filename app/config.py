@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
-
 DB_NAME = "mulin.sqlite3"
 SETTINGS_NAME = "settings.toml"
 
@@ -44,7 +42,11 @@ class Paths:
 def base_dir(cli_dir: str | None = None) -> Path:
     """``--data-dir`` beats ``MULIN_DATA_DIR`` beats the platform's user data dir."""
     chosen = cli_dir or os.environ.get("MULIN_DATA_DIR")
-    return Path(chosen).expanduser() if chosen else Path(user_data_dir("mulin", appauthor=False))
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("mulin", appauthor=False))
 
 
 def resolve(cli_dir: str | None = None, demo: bool = False) -> Paths:
