@@ -83,7 +83,7 @@ def _file_model() -> Any:
     """The pydantic model that validates ``settings.toml`` (built on first use)."""
     from pydantic import BaseModel, Field, field_validator
 
-    class SettingsFile(BaseModel):
+    class LocalSettings(BaseModel):  # named as the settings: errors read the same
         lang: str = Field("zh", description="Interface language: zh or en.")
         keymap: dict[str, str] = Field(
             default_factory=dict, description="Binding id -> key(s), overriding the defaults."
@@ -100,7 +100,7 @@ def _file_model() -> Any:
             """``nav.back = "x"`` unquoted in TOML is a nested table: flatten it to ids."""
             return _flatten(raw) if isinstance(raw, dict) else raw
 
-    return SettingsFile
+    return LocalSettings
 
 
 class SettingsError(ValueError):
