@@ -14,8 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-#: Global options that take a value (``mulin --data-dir DIR --lang en``).
-_VALUED = ("--data-dir", "--lang")
+#: Global options that take a value (``mulin --data-dir DIR --lang en --operator NAME``).
+_VALUED = ("--data-dir", "--lang", "--operator")
 _DRIVERS = ("psycopg", "psycopg2", "psycopg2cffi", "pymysql", "MySQLdb")
 
 

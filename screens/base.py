@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -46,6 +47,20 @@ class MulinScreen(Screen[None]):
         """The record this screen is on, as ``(table, id)``, or None: Ctrl+Y (修改记录)
         opens its history. Screens with a current record override this."""
         return None
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once this screen is drawn and the app's first frame is on the
+        terminal: a screen under the sign-in loads while the PIN is typed, not before the
+        sign-in is shown (issue 16)."""
+        defer = getattr(self.app, "defer_until_painted", None)
+        if defer is None or not defer(callback):
+            self.call_after_refresh(callback)
+
+    def after_first_frame_only(self) -> bool:
+        """True while this screen is under the sign-in of the app's first frame, not yet
+        painted: what it shows can be built after that frame (:meth:`after_first_frame`)."""
+        app = self.app
+        return bool(getattr(app, "gate_first", False)) and not getattr(app, "painted", True)
 
     def on_mount(self) -> None:
         """Runs after the subclass's own ``on_mount`` (Textual walks the MRO): the data

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -22,21 +21,35 @@ from app.cli.common import CliError, Env  # noqa: E402
 from app.services.trust.permissions import Refused  # noqa: E402
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The parser; ``commands=False`` leaves the commands out (the desk: ``mulin`` with
+    global options only never imports the command modules, issue 16)."""
     parser = argparse.ArgumentParser(
         prog="mulin", description="睦邻 Mulin — 社区工作站离线桌面 / offline community desk")
     parser.add_argument("--data-dir", metavar="DIR", help="数据目录 / data directory")
     parser.add_argument("--demo", action="store_true", help="打开演示站 / open the demo station")
     parser.add_argument("--lang", choices=i18n.LANGS, help="界面语言 / interface language")
     parser.add_argument("--version", action="version", version=f"mulin {__version__}")
+    if commands:
+        _add_commands(parser)
+    _operator_option(parser, None)
+    return parser
+
+
+def _add_commands(parser: argparse.ArgumentParser) -> None:
+    import pkgutil
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         register = getattr(module, "register", None)
         if register:
             register(sub)
-    _operator_option(parser, None)
-    return parser
+
+
+def _names_a_command(argv: Sequence[str]) -> bool:
+    """Does ``argv`` need the commands' parsers: a command, or ``--help`` (lists them)?"""
+    return not startup.is_desk(argv) or any(a in ("-h", "--help") for a in argv)
 
 
 def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -51,8 +64,8 @@ def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(_names_a_command(given)).parse_args(given)
     store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
     env: Env | None = None
     try:

@@ -14,12 +14,14 @@ import re
 import shutil
 import sys
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, cast
 
 from app.config import Paths
 from app.i18n import t
 from app.oserrors import os_reason
+
+if TYPE_CHECKING:  # pydantic is not imported on the desk's way to its first frame
+    from pydantic import ValidationError
 
 __all__ = ["CliError", "describe", "os_message", "os_reason", "Waiter"]
 
@@ -97,8 +99,8 @@ def describe(exc: BaseException) -> tuple[str, int]:
         return t("faults.no_station"), 1
     if isinstance(exc, OSError):
         return os_message(exc), 1
-    if isinstance(exc, ValidationError):
-        return localise(validation_message(exc)), 1
+    if _is_validation_error(exc):
+        return localise(validation_message(cast("ValidationError", exc))), 1
     reason = db_reason(exc) if _is_database_error(exc) else None
     if reason is not None:
         if _disk_full():  # SQLite says "disk I/O error" when it cannot grow its WAL
@@ -143,6 +145,12 @@ def forget_empty_database(paths: Paths) -> None:
                 Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _is_validation_error(exc: BaseException) -> bool:
+    """A pydantic ValidationError (pydantic is only in memory if something used it)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(exc, pydantic.ValidationError)
 
 
 def _is_database_error(exc: BaseException) -> bool:

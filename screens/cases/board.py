@@ -18,6 +18,7 @@ from app import keymap
 from app.i18n import t
 from app.services.cases import views as case_views
 from app.services.cases.views import CaseFilter
+from app.services.station.freshness import data_version
 from screens.base import MulinScreen
 from screens.cases.actions import (
     ACTION_IDS,
@@ -200,8 +201,7 @@ class CasesScreen(CaseActions, MulinScreen):
     def _summary(self) -> None:
         community = self.community_id
         shown = self.table.row_count
-        red = case_views.count(community, CaseFilter(colour="red"))
-        late = case_views.count(community, CaseFilter(overdue=True))
+        red, late = self._totals(community)
         words = filter_text(self.filter, case_views.grid_names(community))
         text = t("cases.summary", n=shown, red=red, late=late)
         if words:
@@ -209,7 +209,22 @@ class CasesScreen(CaseActions, MulinScreen):
         year = case_views.unknown_calendar_year()
         if year:
             text += " " + t("cases.calendar_unknown", year=year)
-        self.query_one("#cases-summary", Static).update(text)
+        summary = self.query_one("#cases-summary", Static)
+        if text != getattr(self, "_summary_text", None):
+            self._summary_text = text
+            # one line high (.section-title): a new text needs no layout of the screen,
+            # which would redraw every widget on each filter keystroke (issue 16)
+            summary.update(text, layout=False)
+
+    def _totals(self, community: str) -> tuple[int, int]:
+        """Red and late cases of the whole list: read again only when the data (or the
+        minute) changed, not on every key typed into the filter (issue 16)."""
+        version = (community, data_version())
+        if getattr(self, "_totals_of", None) != version:
+            self._totals_of = version
+            self._totals_seen = (case_views.count(community, CaseFilter(colour="red")),
+                                 case_views.count(community, CaseFilter(overdue=True)))
+        return self._totals_seen
 
     # CaseActions -------------------------------------------------------------
     def current_case_id(self) -> str | None:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from app import keymap
 from app.i18n import t
 from app.services.places import views as places
+from app.services.station.freshness import data_version
 from screens.base import MulinScreen
 from screens.widgets.grid_map import GridMap
 from screens.widgets.prompt import PromptDialog
@@ -57,6 +58,7 @@ class MapScreen(MulinScreen):
         self.selected: str | None = None
         self.zoomed = False
         self.moving: places.MapBuilding | None = None
+        self.held = False  # composed after the first frame (see compose)
 
     def help_text(self) -> str:
         return t("map.help")
@@ -66,25 +68,51 @@ class MapScreen(MulinScreen):
             yield GridMap(id="grid-map")
             yield Static(id="map-side")
 
+    def compose(self) -> ComposeResult:
+        # under the sign-in of the app's first frame the map is built just after that
+        # frame, while the PIN is typed (issue 16: the first frame waits for nothing else)
+        self.held = self.after_first_frame_only()
+        if not self.held:
+            yield from super().compose()
+
     def on_mount(self) -> None:
         self._fresh = True  # the resume that follows a mount need not reload again
+        if self.held:
+            self.after_first_frame(self._build)
+        else:
+            self._ready()
+
+    async def _build(self) -> None:
+        self.held = False
+        await self.recompose()
+        self._ready()
+
+    def _ready(self) -> None:
         self.query_one(GridMap).focus()
-        # the first frame is painted before the map's counts are read (issue 16: the
-        # desk's start; under the sign-in screen they are ready before anyone looks)
+        # the map is painted before its counts are read (issue 16: the desk's start;
+        # under the sign-in screen, built after its frame, they are ready before anyone
+        # looks)
         self.call_after_refresh(self._first_load)
 
     def _first_load(self) -> None:
         self.reload()
+        self._seen_version = data_version()  # what was just loaded
         self.call_after_refresh(self._auto_zoom)
 
     def _auto_zoom(self) -> None:
         """Start zoomed on the selected grid when the whole community would be cramped."""
         grid_map = self.query_one(GridMap)
+        if not grid_map.size.width:  # not laid out yet (under the sign-in): when shown
+            self._zoom_pending = True
+            return
+        self._zoom_pending = False
         if not grid_map.whole_fits(grid_map.size.width) and not self.zoomed:
             self.zoomed = True
             self.redraw()
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_zoom_pending", False):
+            self.call_after_refresh(self._auto_zoom)
         if getattr(self, "_fresh", False):
             self._fresh = False
             return

@@ -74,6 +74,8 @@ class TrustApp:
         """Call from ``__init__``: sign ``operator`` in directly (tests), or nobody."""
         self.last_activity = clock.now()
         self.gate_up = False
+        #: the first frame is the sign-in (the desk's screens may wait for it, issue 16)
+        self.gate_first = not operator and operators.has_operators()
         if operator:
             operators.sign_in_as(operator)
         else:

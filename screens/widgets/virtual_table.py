@@ -28,6 +28,8 @@ PAGE = 200
 #: Pages searched for the remembered record after a reload (a source may answer faster
 #: with an ``index_of(key)`` method).
 MAX_SCAN_PAGES = 20
+#: Drawn lines kept for reuse (a few screens' worth; cleared when full).
+MAX_DRAWN = 512
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._source = source
         self._count = 0
         self._pages: dict[int, list[Row]] = {}
+        self._drawn: dict[tuple[object, ...], Strip] = {}  # lines drawn, by what they show
         self.cursor = 0
 
     # data -------------------------------------------------------------
@@ -192,6 +195,18 @@ class VirtualTable(ScrollView, can_focus=True):
         return [c.width or rest for c in self.columns]
 
     def _line(self, cells: Sequence[str | Text], style: Style) -> Strip:
+        """One drawn line; a line drawn before (same cells, style and width) is reused:
+        a filter keystroke that keeps most rows redraws only the rows that changed."""
+        key = (tuple(c if isinstance(c, str) else (c.plain, str(c.style), tuple(c.spans))
+                     for c in cells), style, self.size.width)
+        strip = self._drawn.get(key)
+        if strip is None:
+            if len(self._drawn) >= MAX_DRAWN:
+                self._drawn.clear()
+            strip = self._drawn[key] = self._draw_line(cells, style)
+        return strip
+
+    def _draw_line(self, cells: Sequence[str | Text], style: Style) -> Strip:
         text = Text(no_wrap=True, overflow="ellipsis")
         for cell, width in zip(cells, self._widths(), strict=False):
             piece = cell.copy() if isinstance(cell, Text) else Text(str(cell))

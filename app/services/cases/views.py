@@ -28,6 +28,7 @@ from app.services.cases.lifecycle import (
 from app.services.cases.lifecycle import current as current_state
 from app.services.trust.masking import Scope, shown
 from models.cases import Case, CaseEvent, Evaluation
+from models.db import db
 from models.mediation import Mediation
 from models.people import Person, Role
 from models.places import Grid, Organization
@@ -158,25 +159,31 @@ def page(community_id: str, f: CaseFilter | None, offset: int, limit: int) -> li
                          Case.handler, Case.description)
              .where(_where(community_id, f or CaseFilter()))
              .order_by(Case.community, Case.open_rank, Case.due_next, Case.number)
-             .offset(offset).limit(limit))
+             .offset(offset).limit(limit).tuples())  # tuples: no model per row (keystrokes)
     names = grid_names(community_id)
-    rows = [CaseRow(c.id, c.number, c.colour, c.level, names.get(c.grid_id or "", ""),
-                    c.category, c.subcategory, c.state, c.received_at, c.due_response,
-                    c.due_resolution, c.responded_at, c.handler, c.description) for c in query]
+    rows = [CaseRow(id_, number, colour, level, names.get(grid or "", ""), *rest)
+            for id_, number, colour, level, grid, *rest in cast(Any, query)]
     waiting = mediation_numbers([r.id for r in rows if r.is_open])  # in or after mediation
     for r in rows:
         r.mediation = waiting.get(r.id, "")
     return rows
 
 
+_MEDIATION_BY_CASE = "mediation_case_id"  # peewee's name for the index of Mediation.case
+
+
 def mediation_numbers(case_ids: list[str]) -> dict[str, str]:
     """Case id -> number of its latest mediation (for cases waiting on one)."""
     if not case_ids:
         return {}
-    rows = (Mediation.select(Mediation.case, Mediation.number)
-            .where(Mediation.case.in_(case_ids) & (Mediation.deleted == False))  # noqa: E712
-            .order_by(Mediation.number).tuples())
-    return {case_id: number for case_id, number in cast(Any, rows)}
+    # by the case index, named: without it SQLite walks the whole table (or the number
+    # index, to skip a sort) -- 5-15 ms per page at street scale, on every filter keystroke
+    marks = ",".join("?" * len(case_ids))
+    sql = (f'SELECT "{Mediation.case.column_name}", "number" FROM "{Mediation._meta.table_name}"'
+           f' INDEXED BY "{_MEDIATION_BY_CASE}" WHERE "{Mediation.case.column_name}" IN ({marks})'
+           ' AND "deleted" = 0')
+    rows = sorted(db.execute_sql(sql, case_ids).fetchall(), key=lambda r: r[1])
+    return {case_id: number for case_id, number in rows}  # the latest number wins
 
 
 def open_page(community_id: str, offset: int, limit: int) -> list[CaseRow]:

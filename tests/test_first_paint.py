@@ -1,0 +1,84 @@
+"""What a desk's start runs before its first frame is only what that frame needs (issue 16):
+no command parsers, no pydantic, no search services; commands and ``--help`` still get
+every parser, and a settings file is still validated."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from app import cli, config
+from app.config import Paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Modules a desk's first frame (the sign-in) does not need.
+NOT_BEFORE_FIRST_FRAME = ("pydantic", "app.cli.sync", "app.cli.hub", "app.services.hub.client",
+                          "screens.search.find", "app.services.search.lookup", "tomllib")
+
+_DESK_START = """
+import sys
+sys.argv = ["mulin", "--data-dir", sys.argv[1]]
+from app import cli
+given = sys.argv[1:]
+env = cli.Env.from_args(cli.build_parser(cli._names_a_command(given)).parse_args(given))
+env.open()
+from app.tui import MulinApp
+MulinApp(env.settings)
+print(",".join(m for m in sys.argv[2:] if m in sys.modules) or "-")
+"""
+
+
+def test_a_desk_start_leaves_out_what_the_sign_in_does_not_need(hubin: Paths) -> None:
+    run = subprocess.run([sys.executable, "-c", _DESK_START, str(hubin.data_dir),
+                          *NOT_BEFORE_FIRST_FRAME], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "-", f"imported before the first frame: {run.stdout}"
+
+
+@pytest.mark.parametrize(("argv", "needs"), [
+    ([], False), (["--data-dir", "d", "--lang", "en"], False), (["--demo"], False),
+    (["--operator", "管理员", "--data-dir", "d"], False), (["backup"], True),
+    (["--data-dir", "d", "check"], True), (["--help"], True), (["-h"], True),
+])
+def test_only_a_command_or_help_builds_the_command_parsers(argv: list[str], needs: bool) -> None:
+    assert cli._names_a_command(argv) is needs
+
+
+def test_help_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--help"])
+    assert done.value.code == 0
+    shown = capsys.readouterr().out
+    for command in ("backup", "check", "demo", "export", "import", "operator", "report"):
+        assert command in shown
+
+
+def test_an_unknown_command_is_still_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--data-dir", "d", "no-such-command"])
+    assert done.value.code == 2
+    assert "no-such-command" in capsys.readouterr().err
+
+
+def test_a_settings_file_is_still_validated(tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    paths.settings.write_text('lock_minutes = 0\n', encoding="utf-8")
+    with pytest.raises(config.SettingsError):
+        config.load_settings(paths)
+    paths.settings.write_text('lang = "en"\nlock_minutes = "7"\n[keymap]\nnav.back = "x"\n',
+                              encoding="utf-8")
+    settings = config.load_settings(paths)
+    assert (settings.lang, settings.lock_minutes) == ("en", 7)
+    assert settings.keymap == {"nav.back": "x"}
+
+
+def test_the_settings_file_model_has_every_setting() -> None:
+    model = config._file_model()
+    assert set(model.model_fields) == {f.name for f in fields(config.LocalSettings)}
+    assert model().model_dump() == vars(config.LocalSettings())
