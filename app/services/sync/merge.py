@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from app.services.sync.undo import Recorder
 
 _BATCH = 500
+#: ``json.dumps(…, ensure_ascii=False, sort_keys=True)`` without a new encoder per change.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 @dataclass
@@ -128,7 +130,7 @@ class Merger:
         self._log.append({
             "id": change.id, "origin": change.origin, "seq": change.seq, "hlc": change.hlc,
             "table": change.table, "row_id": change.row_id, "op": change.op,
-            "data": json.dumps(change.data, ensure_ascii=False, sort_keys=True),
+            "data": _JSON.encode(change.data),
             "operator": change.operator, "base": change.base,
         })
         self._done += 1
