@@ -138,9 +138,15 @@ def _write_cache(rows: list[tuple[str, dict[str, Any]]]) -> None:
                             params)
 
 
+#: (refresh pass, case ids) recomputed by the ``case`` refresher in that pass.
+_refreshed: tuple[int, set[str]] = (0, set())
+
+
 @derived.register("case")
 def _refresh_cases(ids: set[str]) -> None:
+    global _refreshed
     refresh_derived_cache(ids)
+    _refreshed = (derived.current_pass(), set(ids))
 
 
 @derived.register("case_event")
@@ -150,7 +156,8 @@ def _refresh_from_events(ids: set[str]) -> None:
     for i in range(0, len(id_list), 500):
         query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
         case_ids.update(row.case_id for row in query)
-    refresh_derived_cache(case_ids)
+    done, cases = _refreshed
+    refresh_derived_cache(case_ids - cases if done == derived.current_pass() else case_ids)
 
 
 def refresh_community(community_id: str) -> int:
