@@ -2,16 +2,23 @@
 
 A throwaway PostgreSQL cluster is started exactly as the tests start theirs
 (:mod:`tests.pg_support`); without ``initdb`` the section is skipped with that reason.
+At full scale the hub holds the street: the street demo cut into its ten communities
+(:mod:`benchmarks.hub_street`, each with its own key and station), ≈2.6 M changes.
 
-* import of a full community bundle by ``mulin hub import`` (a whole process) next to
-  PostgreSQL's own ``COPY … FROM STDIN`` of the very rows the import wrote, in one
-  transaction into empty copies of the same tables (records/s, ratio);
-* a station's daily sync over loopback HTTP: ≈300 changes of desk work, then
-  ``mulin sync http://127.0.0.1:PORT`` against ``mulin hub serve`` (seconds, whole process);
-* the street desk's first screen with the joined communities: from a child's start
-  (imports included) to F2's table filled (seconds).
+* import of the full street by one ``mulin hub import`` of the ten community bundles (a
+  whole process: reading, checking and applying every bundle) next to PostgreSQL's own
+  ``COPY … FROM STDIN`` of the very rows the import wrote, in one transaction per
+  community into empty copies of the same tables (records/s, ratio); the tiny run
+  imports one demo community's bundle;
+* a station's daily sync over loopback HTTP: a station of the first community (holding
+  all of it, in SQLite) and the hub each write ≈300 changes of desk work, then
+  ``mulin sync http://127.0.0.1:PORT`` against ``mulin hub serve`` sends the station's
+  and brings back the hub's (seconds, whole process);
+* the street desk's first screen with every joined community (ten at full scale): from a
+  child's start (imports included) to F2's table filled (seconds).
 
-``python -m benchmarks.hub token|desk DBURL …`` are the children that use the app.
+``python -m benchmarks.hub token|hubday|joined|desk DBURL …`` are the children that use
+the app.
 """
 
 from __future__ import annotations
