@@ -34,6 +34,7 @@ import datetime
 import re
 from typing import Any
 
+import peewee
 from peewee import SQL, CommaNodeList, EnclosedNodeList, NodeList, PostgresqlDatabase
 
 #: SQLite's storage forms (see the module docstring).
@@ -82,6 +83,8 @@ def translate(sql: str) -> str:
     return sql
 
 
+#: Peewee's mapping of driver errors to its own (``IntegrityError`` …).
+WRAP_ERRORS: Any = getattr(peewee, "__exception_wrapper__")  # noqa: B009 - not exported
 #: ``INSERT INTO "t" ("a", "b") VALUES (?, ?)``: the bulk insert that is sent as a COPY.
 _PLAIN_INSERT = re.compile(r'INSERT INTO ("[^"]+") \(("[^"]+"(?:, "[^"]+")*)\) '
                            r'VALUES \(\?(?:, \?)*\)')
@@ -98,20 +101,22 @@ class SqliteStyleCursor:
         self._database = database
 
     def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
-        self._cursor.execute(translate(sql), list(params or ()))
+        with WRAP_ERRORS:  # psycopg's errors as peewee's, as through ``execute_sql``
+            self._cursor.execute(translate(sql), list(params or ()))
         return self
 
     def executemany(self, sql: str, seq: Any) -> SqliteStyleCursor:
         plain = _PLAIN_INSERT.fullmatch(sql.strip())
-        if plain is None:
-            self._cursor.executemany(translate(sql), seq)
-            return self
-        table, columns = plain.groups()
-        rows = 0
-        with self._cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in seq:
-                copy.write_row(row)
-                rows += 1
+        with WRAP_ERRORS:  # e.g. a missing parent: peewee's IntegrityError, as SQLite's
+            if plain is None:
+                self._cursor.executemany(translate(sql), seq)
+                return self
+            table, columns = plain.groups()
+            rows = 0
+            with self._cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in seq:
+                    copy.write_row(row)
+                    rows += 1
         if self._database is not None:
             self._database.grew(table, rows)
         return self
