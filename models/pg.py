@@ -13,7 +13,8 @@ way SQLite does, in one place instead of a second copy of the rules:
   same values a station hashes;
 * every text column uses the ``C`` collation (byte order, SQLite's ``BINARY``), so
   ``ORDER BY id`` and ``max(hlc)`` agree with a station whatever the server's locale;
-* ``INSERT OR REPLACE`` (``Model.replace``) becomes an upsert on the primary key;
+* ``INSERT OR REPLACE`` (``Model.replace``) becomes an upsert on the primary key, and a
+  bare ``ANALYZE`` (a station's whole file) the tables of the current community;
 * ``atomic(lock_type="IMMEDIATE")`` takes a transaction-scoped advisory lock on the
   current schema: writers of one community are serialised as SQLite serialises them;
 * a plain multi-row ``INSERT INTO "t" (…) VALUES (?, …)`` given to ``executemany`` (the
@@ -101,9 +102,17 @@ class SqliteStyleCursor:
         self._database = database
 
     def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
+        tables = self._tables() if sql.strip().upper() == "ANALYZE" else []
+        if tables:  # SQLite's ANALYZE covers its one file: here, this community only
+            sql = "ANALYZE " + ", ".join(f'"{t}"' for (t,) in tables)
         with WRAP_ERRORS:  # psycopg's errors as peewee's, as through ``execute_sql``
             self._cursor.execute(translate(sql), list(params or ()))
         return self
+
+    def _tables(self) -> list[tuple[str]]:
+        self._cursor.execute("SELECT tablename FROM pg_tables "
+                             "WHERE schemaname = current_schema() ORDER BY tablename")
+        return list(self._cursor.fetchall())
 
     def executemany(self, sql: str, seq: Any) -> SqliteStyleCursor:
         plain = _PLAIN_INSERT.fullmatch(sql.strip())
