@@ -15,9 +15,10 @@ At full scale the hub holds the street: the street demo cut into its ten communi
   ``mulin sync http://127.0.0.1:PORT`` against ``mulin hub serve`` sends the station's
   and brings back the hub's (seconds, whole process);
 * the street desk's first screen with every joined community (ten at full scale): from a
-  child's start (imports included) to F2's table filled (seconds).
+  child's start (imports included) to F2's table filled (seconds), next to a bare
+  one-line Textual app timed the same way, round by round (the machine's floor).
 
-``python -m benchmarks.hub token|hubday|joined|desk DBURL …`` are the children that use
+``python -m benchmarks.hub token|hubday|joined|desk|bare DBURL …`` are the children that use
 the app.
 """
 
@@ -49,6 +50,7 @@ TARGETS = {
     "hub_desk_first": Target("≤ 1 s", "median", "<=", 1.0, kind="absolute"),
 }
 COPY = "PostgreSQL COPY FROM STDIN, same rows, one transaction"
+BARE = "bare Textual app (one line), same child, same timing"
 
 
 def not_yet(why: str) -> list[Figure]:
@@ -239,10 +241,13 @@ def measure(street: DataSet, dongting: DataSet, work: Path, runs: int) -> list[F
         finally:
             server.terminate()
             server.wait(timeout=30)
-        desk = [float(_child("desk", db_url)) for _ in range(runs)]
-        figures.append(_figure("hub_desk_first", desk,
-                               note=f"{joined} joined communities; child start to the "
-                                    "filled table"))
+        desk, bare = [], []
+        for _ in range(runs):  # interleaved: both see the same load
+            desk.append(float(_child("desk", db_url)))
+            bare.append(float(_child("bare", db_url)))
+        figures.append(_figure("hub_desk_first", desk, reference=BARE, reference_samples=bare,
+                               note=f"{joined} joined communities; child start (imports "
+                                    "included) to the filled table"))
     return figures
 
 
@@ -300,6 +305,22 @@ def _desk(db_url: str, started: float) -> None:
     print(f"{asyncio.run(first_screen()):.4f}")
 
 
+def _bare(started: float) -> None:
+    """The floor of :func:`_desk` on this machine now: a one-line Textual app, same way."""
+    import asyncio
+
+    from benchmarks.bare import BareApp
+
+    async def first_screen() -> float:
+        app = BareApp()
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not app.screen.query("Static"):
+                await pilot.pause(0.01)
+            return time.perf_counter() - started
+
+    print(f"{asyncio.run(first_screen()):.4f}")
+
+
 if __name__ == "__main__":
     began = time.perf_counter()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
@@ -309,5 +330,7 @@ if __name__ == "__main__":
         _hub_day(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif sys.argv[1] == "joined":
         _joined(sys.argv[2])
+    elif sys.argv[1] == "bare":
+        _bare(began)
     else:
         _desk(sys.argv[2], began)
