@@ -40,7 +40,8 @@ DAY_CHANGES = 300
 #: The full street's import (2.6 M changes) may take this long before it is stopped.
 IMPORT_TIMEOUT = 3600
 TITLES = {
-    "hub_import_full": ("Hub: import a full community bundle", "records/s"),
+    "hub_import_full": ("Hub: import the street's full bundles (ten communities; tiny: one)",
+                        "records/s"),
     "hub_daily_sync": ("Hub: a station's daily sync over loopback HTTP", "s"),
     "hub_desk_first": ("Hub: the street desk's first screen", "s"),
 }
