@@ -11,28 +11,36 @@ from datetime import timedelta
 from pathlib import Path
 
 
-def work(data_dir: Path, changes: int) -> int:
-    from app import clock, store
+def work(data_dir: Path, changes: int, day: int = 0) -> int:
     from benchmarks.opening import open_env
+
+    open_env(data_dir)
+    return write(changes, day=day)
+
+
+def write(changes: int, offset: int = 0, day: int = 0) -> int:
+    """The day's changes in the active station (or the hub's active community); ``offset``
+    picks other residents (another desk's day), ``day`` other values (so that every day
+    changes them again)."""
+    from app import clock, store
     from models.places import Household, Resident
     from models.visits import Visit
 
-    open_env(data_dir)
     third = max(1, changes // 3)
     residents = list(Resident.select(Resident.id, Resident.household).order_by(Resident.id)
-                     .limit(third * 2))
+                     .offset(offset).limit(third * 2))
     households = [r.household_id for r in residents[:third]]
     now = clock.now()
     with store.write("bench") as tx:
         for i, r in enumerate(residents[:third]):
-            tx.update(Resident, r.id, phone=f"139{i:08d}")
+            tx.update(Resident, r.id, phone=f"139{day % 100:02d}{i:06d}")
         for i, r in enumerate(residents[third:third * 2]):
             tx.append(Visit, household=r.household_id, resident=r.id, visitor_name="网格员",
                       visited_at=now - timedelta(minutes=i), kind="care", findings="一切正常")
         for i, h in enumerate(households[: changes - 2 * third]):
-            tx.update(Household, h, tags=f"走访{i}")
+            tx.update(Household, h, tags=f"走访{day}-{i}")
     return changes
 
 
 if __name__ == "__main__":
-    print(work(Path(sys.argv[1]), int(sys.argv[2])))
+    print(work(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0))

@@ -2,16 +2,24 @@
 
 A throwaway PostgreSQL cluster is started exactly as the tests start theirs
 (:mod:`tests.pg_support`); without ``initdb`` the section is skipped with that reason.
+At full scale the hub holds the street: the street demo cut into its ten communities
+(:mod:`benchmarks.hub_street`, each with its own key and station), ≈2.6 M changes.
 
-* import of a full community bundle by ``mulin hub import`` (a whole process) next to
-  PostgreSQL's own ``COPY … FROM STDIN`` of the very rows the import wrote, in one
-  transaction into empty copies of the same tables (records/s, ratio);
-* a station's daily sync over loopback HTTP: ≈300 changes of desk work, then
-  ``mulin sync http://127.0.0.1:PORT`` against ``mulin hub serve`` (seconds, whole process);
-* the street desk's first screen with the joined communities: from a child's start
-  (imports included) to F2's table filled (seconds).
+* import of the full street by one ``mulin hub import`` of the ten community bundles (a
+  whole process: reading, checking and applying every bundle) next to PostgreSQL's own
+  ``COPY … FROM STDIN`` of the very rows the import wrote, in one transaction per
+  community into empty copies of the same tables (records/s, ratio); the tiny run
+  imports one demo community's bundle;
+* a station's daily sync over loopback HTTP: a station of the first community (holding
+  all of it, in SQLite) and the hub each write ≈300 changes of desk work, then
+  ``mulin sync http://127.0.0.1:PORT`` against ``mulin hub serve`` sends the station's
+  and brings back the hub's (seconds, whole process);
+* the street desk's first screen with every joined community (ten at full scale): from a
+  child's start (imports included) to F2's table filled (seconds), next to a bare
+  one-line Textual app timed the same way, round by round (the machine's floor).
 
-``python -m benchmarks.hub token|desk DBURL …`` are the children that use the app.
+``python -m benchmarks.hub token|hubday|joined|desk|bare DBURL …`` are the children that use
+the app.
 """
 
 from __future__ import annotations
@@ -22,14 +30,18 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
-from benchmarks import proc
+from benchmarks import hub_street, proc
 from benchmarks.core import Figure, Target, unavailable
 from benchmarks.data import DataSet
 
 DAY_CHANGES = 300
+#: The full street's import (2.6 M changes) may take this long before it is stopped.
+IMPORT_TIMEOUT = 3600
 TITLES = {
-    "hub_import_full": ("Hub: import a full community bundle", "records/s"),
+    "hub_import_full": ("Hub: import the street's full bundles (ten communities; tiny: one)",
+                        "records/s"),
     "hub_daily_sync": ("Hub: a station's daily sync over loopback HTTP", "s"),
     "hub_desk_first": ("Hub: the street desk's first screen", "s"),
 }
@@ -39,6 +51,7 @@ TARGETS = {
     "hub_desk_first": Target("≤ 1 s", "median", "<=", 1.0, kind="absolute"),
 }
 COPY = "PostgreSQL COPY FROM STDIN, same rows, one transaction"
+BARE = "bare Textual app (one line), same child, same timing"
 
 
 def not_yet(why: str) -> list[Figure]:
@@ -51,10 +64,11 @@ def _figure(key: str, samples: list[float], **kw: object) -> Figure:
     return Figure(key, title, unit, samples=samples, target=TARGETS[key], **kw)  # type: ignore[arg-type]
 
 
-def _hub(work: Path, db_url: str, *args: str) -> proc.Run:
+def _hub(work: Path, db_url: str, *args: str, timeout: float = 600) -> proc.Run:
     from benchmarks.sync import _mulin
 
-    return _mulin(work / "hub-cli", "hub", args[0], "--db", db_url, *args[1:])
+    return _mulin(work / "hub-cli", "hub", args[0], "--db", db_url, *args[1:],
+                  timeout=timeout)
 
 
 def _child(*args: str) -> str:
@@ -66,7 +80,8 @@ def _child(*args: str) -> str:
 
 
 def _join(work: Path, db_url: str, data: DataSet, prefix: str) -> tuple[Path, Path]:
-    """A private copy of ``data``'s station joined to the hub; returns it and its bundle."""
+    """A private copy of ``data``'s station joined to the hub; returns it and its bundle
+    (the tiny run's one community)."""
     from benchmarks.sync import _mulin
 
     station = data.copy_to(work / data.name)
@@ -75,6 +90,20 @@ def _join(work: Path, db_url: str, data: DataSet, prefix: str) -> tuple[Path, Pa
     _mulin(station, "export", "--full", str(full))
     _hub(work, db_url, "join", str(key), "--prefix", prefix)
     return station, full
+
+
+def _street_station(work: Path, db_url: str, piece: hub_street.Piece) -> Path:
+    """A new station of ``piece``'s community, holding all of it, that knows the hub."""
+    from benchmarks.sync import _mulin
+
+    station = work / "station"
+    _mulin(station, "init", "--join", str(piece.key), "--station", "值班站", "--prefix",
+           "DT", "--no-encrypt")
+    _mulin(station, "import", str(piece.bundle))
+    hub_file = work / "from-hub.mulin"
+    _hub(work, db_url, "export", "--community", piece.community_id, str(hub_file))
+    _mulin(station, "import", str(hub_file))
+    return station
 
 
 def copy_reference(db_url: str, schema: str) -> tuple[int, float]:
@@ -130,16 +159,57 @@ def _serve(db_url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("mulin hub serve did not answer within 30 s")
 
 
-def _daily(station: Path, url: str, token: str, runs: int) -> list[float]:
+def _daily(station: Path, url: str, token: str, db_url: str, community: str,
+           runs: int) -> list[float]:
+    """Each day: the hub's side of the community writes ≈300 changes (another desk's
+    day, arriving at the hub before this station syncs), this station writes ≈300; then
+    the timed ``mulin sync http://…`` sends this station's and brings back the hub's."""
     from benchmarks.sync import _mulin
 
     _mulin(station, "sync", url, "--token", token)  # first contact: not timed
     samples = []
-    for _ in range(runs):
+    for day in range(1, runs + 1):
+        _child("hubday", db_url, community, str(DAY_CHANGES), str(day))
         proc.run_plain([sys.executable, "-m", "benchmarks.day_work", str(station),
-                        str(DAY_CHANGES)], proc.child_env())
+                        str(DAY_CHANGES), str(day)], proc.child_env())
         samples.append(_mulin(station, "sync", url, "--token", token).seconds)
     return samples
+
+
+def _copy_all(db_url: str) -> tuple[int, float]:
+    """The COPY reference summed over every joined community's schema."""
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        schemas = [r[0] for r in conn.execute(
+            "SELECT schema_name FROM mulin_hub.hub_community ORDER BY schema_name")]
+    rows = seconds = 0.0
+    for schema in schemas:
+        n, secs = copy_reference(db_url, schema)
+        rows, seconds = rows + n, seconds + secs
+    return int(rows), seconds
+
+
+def _street(work: Path, db_url: str, street: DataSet) -> tuple[float, Path, str]:
+    """The full street cut in ten communities (:mod:`benchmarks.hub_street`) joined and
+    imported by one timed ``mulin hub import``; then a station of the first community
+    (holding all of it, knowing the hub). Returns (import seconds, station, community id)."""
+    pieces = hub_street.split(street.template, work / "street")
+    for piece in pieces:
+        _hub(work, db_url, "join", str(piece.key), "--prefix", "JD")
+    seconds = _hub(work, db_url, "import", *(str(p.bundle) for p in pieces),
+                   timeout=IMPORT_TIMEOUT).seconds
+    return seconds, _street_station(work, db_url, pieces[0]), pieces[0].community_id
+
+
+def _demo(work: Path, db_url: str, street: DataSet, dongting: DataSet
+          ) -> tuple[float, Path, str]:
+    """The tiny run: one or two demo communities; the first one's import is timed."""
+    station, full = _join(work, db_url, street, "JD")
+    if dongting.community != street.community:
+        _hub(work, db_url, "import", str(_join(work, db_url, dongting, "JE")[1]))
+    seconds = _hub(work, db_url, "import", str(full)).seconds
+    return seconds, station, "JD"
 
 
 def measure(street: DataSet, dongting: DataSet, work: Path, runs: int) -> list[Figure]:
@@ -149,45 +219,70 @@ def measure(street: DataSet, dongting: DataSet, work: Path, runs: int) -> list[F
     if why:
         return not_yet(why)
     work.mkdir(parents=True, exist_ok=True)
+    full = street.name == "street"
     with running_cluster() as cluster:
         db_url = cluster.create_database("mulin_hub_bench")
         _hub(work, db_url, "init")
-        station, full = _join(work, db_url, street, "JD")
-        seconds = _hub(work, db_url, "import", str(full)).seconds
-        token, schema = _child("token", db_url, "JD").split("\t")
-        rows, copy_seconds = copy_reference(db_url, schema)
-        communities = 1
-        if dongting.community != street.community:
-            _, other = _join(work, db_url, dongting, "JE")
-            _hub(work, db_url, "import", str(other))
-            communities = 2
+        seconds, station, community = (_street(work, db_url, street) if full
+                                        else _demo(work, db_url, street, dongting))
+        token, schema = _child("token", db_url, community).split("\t")
+        rows, copy_seconds = _copy_all(db_url) if full else copy_reference(db_url, schema)
+        joined = int(_child("joined", db_url))
+        what = "the full street cut in ten community bundles" if full else "one demo bundle"
         figures = [_figure("hub_import_full", [rows / seconds], reference=COPY,
                            reference_samples=[rows / copy_seconds],
-                           note=f"{rows:,} rows; the import is a whole `mulin hub import` "
-                                "process")]
+                           note=f"{rows:,} rows: {what}, one whole `mulin hub import` "
+                                f"process {seconds:.0f} s; COPY {copy_seconds:.0f} s")]
         server, url = _serve(db_url)
         try:
-            figures.append(_figure("hub_daily_sync", _daily(station, url, token, runs),
-                                   note=f"{DAY_CHANGES} changes of desk work, whole "
-                                        "`mulin sync http://…` process"))
+            figures.append(_figure("hub_daily_sync", _daily(
+                station, url, token, db_url, community, runs),
+                note=f"hub holding {joined} communities; {DAY_CHANGES} changes of desk work "
+                     "each way; whole `mulin sync http://…` process"))
         finally:
             server.terminate()
             server.wait(timeout=30)
-        desk = [float(_child("desk", db_url)) for _ in range(runs)]
-        figures.append(_figure("hub_desk_first", desk,
-                               note=f"{communities} joined communities (the bench's data "
-                                    "sets); child start to the filled table"))
+        desk, bare = [], []
+        for _ in range(runs):  # interleaved: both see the same load
+            desk.append(float(_child("desk", db_url)))
+            bare.append(float(_child("bare", db_url)))
+        figures.append(_figure("hub_desk_first", desk, reference=BARE, reference_samples=bare,
+                               note=f"{joined} joined communities; child start (imports "
+                                    "included) to the filled table"))
     return figures
 
 
 # -- children (they import the app) ------------------------------------------------------
-def _token(db_url: str, prefix: str) -> None:
+def _community(db_url: str, which: str) -> Any:
+    """A joined community by id, or by its hub prefix (the tiny run's)."""
     from app.services.hub import database as hubdb
-    from app.services.hub import tokens
 
     hubdb.open_hub(db_url)
-    community = next(c for c in hubdb.communities() if c.prefix == prefix)
+    return next(c for c in hubdb.communities() if which in (c.id, c.prefix))
+
+
+def _token(db_url: str, which: str) -> None:
+    from app.services.hub import tokens
+
+    community = _community(db_url, which)
     print(f"{tokens.add(community, 'bench')}\t{community.schema_name}")
+
+
+def _hub_day(db_url: str, which: str, changes: int, day: int) -> None:
+    """Another desk's day arriving at the hub: written in the hub's copy of the community
+    (its own station there), on other residents than the measured station's."""
+    from app.services.hub import database as hubdb
+    from benchmarks.day_work import write
+
+    hubdb.activate(_community(db_url, which))
+    print(write(changes, offset=changes, day=day))
+
+
+def _joined(db_url: str) -> None:
+    from app.services.hub import database as hubdb
+
+    hubdb.open_hub(db_url)
+    print(len(hubdb.communities()))
 
 
 def _desk(db_url: str, started: float) -> None:
@@ -211,10 +306,32 @@ def _desk(db_url: str, started: float) -> None:
     print(f"{asyncio.run(first_screen()):.4f}")
 
 
+def _bare(started: float) -> None:
+    """The floor of :func:`_desk` on this machine now: a one-line Textual app, same way."""
+    import asyncio
+
+    from benchmarks.bare import BareApp
+
+    async def first_screen() -> float:
+        app = BareApp()
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not app.screen.query("Static"):
+                await pilot.pause(0.01)
+            return time.perf_counter() - started
+
+    print(f"{asyncio.run(first_screen()):.4f}")
+
+
 if __name__ == "__main__":
     began = time.perf_counter()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     if sys.argv[1] == "token":
         _token(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "hubday":
+        _hub_day(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1] == "joined":
+        _joined(sys.argv[2])
+    elif sys.argv[1] == "bare":
+        _bare(began)
     else:
         _desk(sys.argv[2], began)

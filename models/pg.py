@@ -13,9 +13,17 @@ way SQLite does, in one place instead of a second copy of the rules:
   same values a station hashes;
 * every text column uses the ``C`` collation (byte order, SQLite's ``BINARY``), so
   ``ORDER BY id`` and ``max(hlc)`` agree with a station whatever the server's locale;
-* ``INSERT OR REPLACE`` (``Model.replace``) becomes an upsert on the primary key;
+* ``INSERT OR REPLACE`` (``Model.replace``) becomes an upsert on the primary key, and a
+  bare ``ANALYZE`` (a station's whole file) the tables of the current community;
 * ``atomic(lock_type="IMMEDIATE")`` takes a transaction-scoped advisory lock on the
-  current schema: writers of one community are serialised as SQLite serialises them.
+  current schema: writers of one community are serialised as SQLite serialises them;
+* a plain multi-row ``INSERT INTO "t" (…) VALUES (?, …)`` given to ``executemany`` (the
+  stations' bulk path, :func:`app.store.raw_insert`, which the merge uses for the rows it
+  decided to insert and for the change log) is sent as one ``COPY "t" (…) FROM STDIN``:
+  the same rows, defaults, constraints and errors, without a statement per row; a table
+  that grew by many rows inside the open transaction gets its ``ANALYZE`` there and then, so
+  the merge's own queries (the existence checks, the duplicate search) are planned for its
+  real size instead of an empty table's.
 
 Each community lives in its own PostgreSQL schema (same tables); :meth:`HubDatabase.use_schema`
 sets ``search_path`` on the connection and on every connection opened later.
@@ -24,8 +32,10 @@ sets ``search_path`` on the connection and on every connection opened later.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
+import peewee
 from peewee import SQL, CommaNodeList, EnclosedNodeList, NodeList, PostgresqlDatabase
 
 #: SQLite's storage forms (see the module docstring).
@@ -74,18 +84,50 @@ def translate(sql: str) -> str:
     return sql
 
 
+#: Peewee's mapping of driver errors to its own (``IntegrityError`` …).
+WRAP_ERRORS: Any = getattr(peewee, "__exception_wrapper__")  # noqa: B009 - not exported
+#: ``INSERT INTO "t" ("a", "b") VALUES (?, ?)``: the bulk insert that is sent as a COPY.
+_PLAIN_INSERT = re.compile(r'INSERT INTO ("[^"]+") \(("[^"]+"(?:, "[^"]+")*)\) '
+                           r'VALUES \(\?(?:, \?)*\)')
+#: Rows copied into one table (in one schema) before its statistics are first refreshed;
+#: each later refresh waits for the table to double.
+ANALYZE_AFTER = 5_000
+
+
 class SqliteStyleCursor:
     """A psycopg cursor that takes Mulin's SQLite-flavoured SQL."""
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, database: HubDatabase | None = None) -> None:
         self._cursor = cursor
+        self._database = database
 
     def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
-        self._cursor.execute(translate(sql), list(params or ()))
+        tables = self._tables() if sql.strip().upper() == "ANALYZE" else []
+        if tables:  # SQLite's ANALYZE covers its one file: here, this community only
+            sql = "ANALYZE " + ", ".join(f'"{t}"' for (t,) in tables)
+        with WRAP_ERRORS:  # psycopg's errors as peewee's, as through ``execute_sql``
+            self._cursor.execute(translate(sql), list(params or ()))
         return self
 
+    def _tables(self) -> list[tuple[str]]:
+        self._cursor.execute("SELECT tablename FROM pg_tables "
+                             "WHERE schemaname = current_schema() ORDER BY tablename")
+        return list(self._cursor.fetchall())
+
     def executemany(self, sql: str, seq: Any) -> SqliteStyleCursor:
-        self._cursor.executemany(translate(sql), seq)
+        plain = _PLAIN_INSERT.fullmatch(sql.strip())
+        with WRAP_ERRORS:  # e.g. a missing parent: peewee's IntegrityError, as SQLite's
+            if plain is None:
+                self._cursor.executemany(translate(sql), seq)
+                return self
+            table, columns = plain.groups()
+            rows = 0
+            with self._cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in seq:
+                    copy.write_row(row)
+                    rows += 1
+        if self._database is not None:
+            self._database.grew(table, rows)
         return self
 
     def __iter__(self) -> Any:
@@ -113,6 +155,8 @@ class HubDatabase(PostgresqlDatabase):
         kwargs.setdefault("field_types", FIELD_TYPES)
         kwargs.setdefault("prefer_psycopg3", True)
         self.schema = "public"
+        self._copied: dict[tuple[str, str], int] = {}
+        self._analyze_at: dict[tuple[str, str], int] = {}
         super().__init__(database, **kwargs)
 
     # -- connections ------------------------------------------------------------------
@@ -129,7 +173,17 @@ class HubDatabase(PostgresqlDatabase):
 
     # -- SQLite's dialect ---------------------------------------------------------------
     def cursor(self, named_cursor: Any = None) -> Any:
-        return SqliteStyleCursor(super().cursor(named_cursor))
+        return SqliteStyleCursor(super().cursor(named_cursor), self)
+
+    def grew(self, table: str, rows: int) -> None:
+        """``rows`` were copied into ``table``: refresh its statistics when it has grown
+        enough (autovacuum sees no uncommitted rows; ``ANALYZE`` in the transaction does)."""
+        key = (self.schema, table)
+        copied = self._copied.get(key, 0) + rows
+        self._copied[key] = copied
+        if copied >= self._analyze_at.get(key, ANALYZE_AFTER):
+            self._analyze_at[key] = copied * 2
+            super().cursor().execute(f"ANALYZE {table}")
 
     def begin(self, lock_type: str | None = None,  # type: ignore[override]
               isolation_level: Any = None) -> None:

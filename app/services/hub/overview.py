@@ -12,6 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from peewee import Case as When
+from peewee import fn
+
 from app import clock
 from app.i18n import t
 from app.services.cases import metrics
@@ -36,29 +39,28 @@ class CommunityFigures:
     trend: str  # sparkline of the on-time resolution rate, oldest month first
 
 
-def _open() -> Any:
-    return Case.select().where((Case.open_rank < 9) & (Case.deleted == False))  # noqa: E712
-
-
-def _red_open() -> int:
-    return int(_open().where(Case.colour == "red").count())
-
-
-def _overdue() -> int:
-    """Open cases past a deadline now (whenever they were received)."""
+def _open_counts() -> tuple[int, int]:
+    """Open red cases, and open cases past a deadline now (whenever they were received),
+    in one pass over the open cases."""
     now = clock.to_storage(clock.now())
     late = (Case.due_resolution < now) | (Case.responded_at.is_null()
                                           & (Case.due_response < now))
-    return int(_open().where(late).count())
+    row: Any = (Case.select(fn.SUM(When(None, [(Case.colour == "red", 1)], 0)),
+                            fn.SUM(When(None, [(late, 1)], 0)))
+                .where((Case.open_rank < 9) & (Case.deleted == False))  # noqa: E712
+                .tuples().get())
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def figures(community: HubCommunity, period: metrics.Period,
             today: date | None = None) -> CommunityFigures:
     hubdb.activate(community)
-    total = metrics.total(community.id, period)
     trend = metrics.trend(community.id, TREND_MONTHS, today or period.start)
-    red, overdue = _red_open(), _overdue()
-    waiting = len(street.queue(community))
+    # the trend's last month is the period itself whenever it ends there: one pass
+    total = trend[-1] if trend and trend[-1].key == period.label \
+        else metrics.total(community.id, period)
+    red, overdue = _open_counts()
+    waiting = len(street.queue(community, activated=True))
     return CommunityFigures(community.id, community.name or community.id[:8], total, red,
                             overdue, waiting,
                             metrics.spark(r.on_time_resolution_rate for r in trend))

@@ -57,11 +57,14 @@ def _row(community: HubCommunity, case: Case) -> StreetCase:
                       case.description)
 
 
-def queue(community: HubCommunity | None = None) -> list[StreetCase]:
-    """Open cases at the street or district level, most urgent first, every community."""
+def queue(community: HubCommunity | None = None, activated: bool = False
+          ) -> list[StreetCase]:
+    """Open cases at the street or district level, most urgent first, every community
+    (``activated``: ``community`` is already the active one)."""
     out: list[StreetCase] = []
     for c in [community] if community else hubdb.communities():
-        hubdb.activate(c)
+        if not activated:
+            hubdb.activate(c)
         query = (Case.select().where(Case.level.in_(STREET_LEVELS)
                                      & Case.state.in_(sorted(lifecycle.OPEN_STATES))
                                      & (Case.deleted == False))  # noqa: E712

@@ -38,8 +38,19 @@ def register(table: str) -> Callable[[Refresher], Refresher]:
     return wrap
 
 
+_pass = 0
+
+
+def current_pass() -> int:
+    """Which :func:`refresh` is running (refreshers of two tables feeding one cache skip
+    what the other already recomputed in the same pass)."""
+    return _pass
+
+
 def refresh(changed: dict[str, set[str]]) -> None:
     """Run every refresher for the tables in ``changed`` (table name -> row ids)."""
+    global _pass
+    _pass += 1
     for name in MODULES:
         importlib.import_module(name)
     skipped = _skipped()

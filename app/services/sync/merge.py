@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from app.services.sync.undo import Recorder
 
 _BATCH = 500
+#: ``json.dumps(…, ensure_ascii=False, sort_keys=True)`` without a new encoder per change.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 @dataclass
@@ -100,11 +102,16 @@ class Merger:
         self._progress = progress
         self._done = 0
         self._now = clock.to_storage(clock.now())
+        #: A run of updates: the rows it touches as they stand (read once, kept current),
+        #: and its UPDATE statements in order (sent together when the run ends).
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self._writes: list[tuple[str, list[Any], type[BaseModel], ChangeRecord]] = []
 
     def apply(self, changes: Iterable[ChangeRecord]) -> MergeStats:
         """Apply ``changes``, given in stamp order (a causal order), skipping held ones."""
         have = have_vector()
         run: list[ChangeRecord] = []
+        updates: list[ChangeRecord] = []
         for change in changes:
             poison.guard(change)  # another station's registration: refused (issue 18)
             if change.seq <= have.get(change.origin, 0):
@@ -114,11 +121,11 @@ class Merger:
                         or len(run) >= _BATCH):
                 self._inserts(run)
                 run = []
-            if change.op == "update":
-                self._update(change)
-                self._logged(change)
-            else:
-                run.append(change)
+            if updates and (change.op != "update" or len(updates) >= _BATCH):
+                self._updates(updates)
+                updates = []
+            (updates if change.op == "update" else run).append(change)
+        self._updates(updates)
         self._inserts(run)
         self._flush_log()
         return self.stats
@@ -128,7 +135,7 @@ class Merger:
         self._log.append({
             "id": change.id, "origin": change.origin, "seq": change.seq, "hlc": change.hlc,
             "table": change.table, "row_id": change.row_id, "op": change.op,
-            "data": json.dumps(change.data, ensure_ascii=False, sort_keys=True),
+            "data": _JSON.encode(change.data),
             "operator": change.operator, "base": change.base,
         })
         self._done += 1
@@ -186,12 +193,59 @@ class Merger:
             store.raw_insert(model, same)
 
     # -- updates --------------------------------------------------------------------
-    def _update(self, change: ChangeRecord) -> None:
-        model = BY_NAME[change.table]
-        base = json.loads(change.base) if change.base else {}
-        self._merge_fields(model, change, base)
+    def _updates(self, run: list[ChangeRecord]) -> None:
+        """A run of updates, in order: their rows read once per table, their statements
+        sent together (one round trip instead of two per change at the hub)."""
+        if not run:
+            return
+        self._prefetch(run)
+        try:
+            for change in run:
+                model = BY_NAME[change.table]
+                self._merge_fields(model, change,
+                                   json.loads(change.base) if change.base else {})
+                self._logged(change)
+            self._flush_writes()
+        finally:
+            self._rows, self._writes = {}, []
+
+    def _prefetch(self, run: list[ChangeRecord]) -> None:
+        by_table: dict[str, set[str]] = {}
+        for change in run:
+            by_table.setdefault(change.table, set()).add(change.row_id)
+        for table, ids in by_table.items():
+            model = BY_NAME[table]
+            names = list(_columns(model))
+            sql = ", ".join(f'"{_columns(model)[n]}"' for n in names)
+            marks = ",".join("?" for _ in ids)
+            for row in db.execute_sql(f'SELECT {sql}, field_clocks FROM "{_table(model)}" '
+                                      f"WHERE id IN ({marks})", sorted(ids)):
+                current = dict(zip(names, row[:-1], strict=True))
+                current["field_clocks"] = row[-1]
+                self._rows[(table, current["id"])] = current
+
+    def _flush_writes(self) -> None:
+        """The run's UPDATEs in their order, consecutive same statements as one batch."""
+        i = 0
+        while i < len(self._writes):
+            sql, model = self._writes[i][0], self._writes[i][2]
+            j = i
+            while j < len(self._writes) and self._writes[j][0] == sql:
+                j += 1
+            batch = self._writes[i:j]
+            try:
+                db.cursor().executemany(sql, [params for _s, params, _m, _c in batch])
+            except Exception as exc:
+                if not poison.is_integrity(exc):
+                    raise
+                raise poison.orphan(model, [{"id": c.row_id, **c.data} for *_x, c in batch],
+                                    [c for *_x, c in batch], exc) from exc
+            i = j
 
     def _current(self, model: type[BaseModel], row_id: str) -> dict[str, Any] | None:
+        held = self._rows.get((_table(model), row_id))
+        if held is not None:
+            return dict(held)
         cols = _columns(model)
         names = list(cols)
         sql = ", ".join(f'"{cols[n]}"' for n in names)
@@ -235,9 +289,16 @@ class Merger:
         cols = _columns(model)
         sets = ", ".join(f'"{cols[n]}" = ?' for n in writes)
         params = [*writes.values(), json.dumps(clocks, sort_keys=True), change.row_id]
+        sql = f'UPDATE "{_table(model)}" SET {sets}, field_clocks = ? WHERE id = ?'
+        key = (_table(model), change.row_id)
+        if key in self._rows:  # within a run of updates: sent when the run ends
+            self._rows[key] = {**current, **writes, "field_clocks": params[-2]}
+            self._writes.append((sql, params, model, change))
+            self.stats.updated += 1
+            self.stats.touch(change.table, change.row_id)
+            return
         try:
-            db.execute_sql(f'UPDATE "{_table(model)}" SET {sets}, field_clocks = ? '
-                           'WHERE id = ?', params)
+            db.execute_sql(sql, params)
         except Exception as exc:
             if not poison.is_integrity(exc):
                 raise
