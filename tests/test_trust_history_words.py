@@ -63,3 +63,17 @@ def test_words_follow_the_interface_language(hubin: Paths) -> None:
     assert labels.field("opinion", "category", "我们自己的类别") == "我们自己的类别"
     assert labels.field("care_flag", "services", "meals,cleaning") == \
         f"{t('care.service.meals')}、{t('care.service.cleaning')}"
+
+
+def test_references_by_name_times_local_and_no_ordering_helpers(hubin: Paths) -> None:
+    """A case's building and grid read by their names, its times in the desk's local time,
+    and the list's ordering helpers (open_rank, due_next) are not shown as content."""
+    from app import clock
+
+    c = Case.select().where(Case.building.is_null(False) & Case.grid.is_null(False)).first()
+    shown = audit.current_values("case", c.id)
+    assert shown["building"] == c.building.name and shown["grid"] == c.grid.name
+    assert shown["received_at"] == clock.local(c.received_at.replace(tzinfo=clock.UTC)
+                                               ).strftime("%Y-%m-%d %H:%M")
+    assert "open_rank" not in shown and "due_next" not in shown
+    assert t("field.received_at") != "field.received_at"

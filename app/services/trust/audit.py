@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from peewee import BooleanField
+from peewee import BooleanField, DateTimeField, ForeignKeyField
 
 from app import clock, labels, store
 from app.hlc import decode
@@ -54,7 +54,10 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 
 #: Columns a person does not read in a history: keys, clocks and search caches derived
 #: from the name and phone (recomputed, never typed).
-HIDDEN_FIELDS = frozenset({"id", "field_clocks", "name_initials", "name_pinyin", "phone_tail"})
+HIDDEN_FIELDS = frozenset({"id", "field_clocks", "name_initials", "name_pinyin", "phone_tail",
+                           "open_rank", "due_next"})
+#: What a reference is read by, in order: the referenced record's first non-empty one.
+REF_NAMES = ("name", "title", "number")
 
 
 def _shown_fields(table: str, data: dict[str, Any], revealed: set[str],
@@ -75,7 +78,30 @@ def _shown(table: str, name: str, text: str, revealed: set[str],
         return masking.shown(name, text, revealed=name in revealed, scope=scope)
     model = BY_NAME.get(table)
     column = model._meta.fields.get(name) if model else None
+    if isinstance(column, ForeignKeyField):
+        return _reference(column, text)
+    if isinstance(column, DateTimeField):
+        return _local_time(text)
     return labels.field(table, name, text, boolean=isinstance(column, BooleanField))
+
+
+def _reference(column: ForeignKeyField, row_id: str) -> str:
+    """A referenced record by its name (a building, a grid …), else its short id."""
+    target = column.rel_model
+    row = target.get_or_none(target.id == row_id)
+    for name in REF_NAMES:
+        if row is not None and name in target._meta.fields and getattr(row, name, ""):
+            return str(getattr(row, name))
+    return row_id[:8]
+
+
+def _local_time(text: str) -> str:
+    """A stored UTC time as the desk's local minute (as every screen shows times)."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return clock.local(at if at.tzinfo else at.replace(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
 
 
 def scope_of(table: str, row_id: str) -> masking.Scope:
