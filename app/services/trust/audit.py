@@ -89,10 +89,9 @@ def _reference(column: ForeignKeyField, row_id: str) -> str:
     """A referenced record by its name (a building, a grid …), else its short id."""
     target = column.rel_model
     row = target.get_or_none(target.id == row_id)
-    for name in REF_NAMES:
-        if row is not None and name in target._meta.fields and getattr(row, name, ""):
-            return str(getattr(row, name))
-    return row_id[:8]
+    names = [str(getattr(row, n) or "") for n in REF_NAMES if n in target._meta.fields] \
+        if row is not None else []
+    return next((n for n in names if n), row_id[:8])
 
 
 def _local_time(text: str) -> str:
