@@ -1,4 +1,4 @@
-"""One day's work at a desk, for the sync figures: ``python -m benchmarks.day_work DIR N``.
+"""One day's work at a desk, for the sync figures: ``python -m benchmarks.day_work DIR N [DAY]``.
 
 About ``N`` changes through the stamped write path: residents' phones corrected, visits
 recorded, household tags edited — each logged as a Change, as any service would.
@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 
-def work(data_dir: Path, changes: int) -> int:
+def work(data_dir: Path, changes: int, day: int = 0) -> int:
     from app import clock, store
     from benchmarks.opening import open_env
     from models.places import Household, Resident
@@ -20,19 +20,20 @@ def work(data_dir: Path, changes: int) -> int:
     open_env(data_dir)
     third = max(1, changes // 3)
     residents = list(Resident.select(Resident.id, Resident.household).order_by(Resident.id)
-                     .limit(third * 2))
+                     .offset(day * third * 2).limit(third * 2))
     households = [r.household_id for r in residents[:third]]
     now = clock.now()
     with store.write("bench") as tx:
         for i, r in enumerate(residents[:third]):
-            tx.update(Resident, r.id, phone=f"139{i:08d}")
+            tx.update(Resident, r.id, phone=f"139{day:02d}{i:06d}")
         for i, r in enumerate(residents[third:third * 2]):
             tx.append(Visit, household=r.household_id, resident=r.id, visitor_name="网格员",
                       visited_at=now - timedelta(minutes=i), kind="care", findings="一切正常")
         for i, h in enumerate(households[: changes - 2 * third]):
-            tx.update(Household, h, tags=f"走访{i}")
+            tx.update(Household, h, tags=f"走访{day}-{i}")
     return changes
 
 
 if __name__ == "__main__":
-    print(work(Path(sys.argv[1]), int(sys.argv[2])))
+    print(work(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3
+               else 0))

@@ -82,6 +82,10 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
+_CACHED = ("state", "level", "handler", "due_next", "open_rank", "responded_at",
+           "resolved_at", "due_response", "due_resolution")
+
+
 def refresh_derived_cache(case_ids: Iterable[str]) -> int:
     """Recompute the cached columns of these cases from their events (not logged: a cache).
 
@@ -89,32 +93,35 @@ def refresh_derived_cache(case_ids: Iterable[str]) -> int:
     """
     ids = sorted(set(case_ids))
     rules = deadlines.rules()
+    fields = [Case._meta.fields[name] for name in _CACHED]
+    sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+    sql = f'UPDATE "{Case._meta.table_name}" SET {sets} WHERE id = ?'
     done = 0
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         by_case: dict[str, list[Event]] = {c: [] for c in chunk}
         for row in CaseEvent.select().where(CaseEvent.case.in_(chunk)):
             by_case[row.case_id].append(event_from_row(row))
-        with db.atomic():
-            for case in Case.select().where(Case.id.in_(chunk)):
-                # the intake level comes from the ``received`` event; the column only
-                # stands in for events written before the level was recorded there
-                d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
-                Case.update(_stored(cache_values(case.received_at, case.colour, case.category,
-                                                 d, rules))).where(Case.id == case.id).execute()
-                done += 1
+        params = []
+        for case in Case.select().where(Case.id.in_(chunk)):
+            # the intake level comes from the ``received`` event; the column only
+            # stands in for events written before the level was recorded there
+            d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
+            values = _stored(cache_values(case.received_at, case.colour, case.category, d,
+                                          rules))
+            params.append([*(f.db_value(values[f.name]) for f in fields), case.id])
+        with db.atomic():  # one statement for the chunk: the values as peewee stores them
+            db.cursor().executemany(sql, params)
+        done += len(params)
     return done
 
 
-@derived.register("case")
-def _refresh_cases(ids: set[str]) -> None:
-    refresh_derived_cache(ids)
-
-
-@derived.register("case_event")
-def _refresh_from_events(ids: set[str]) -> None:
-    case_ids: set[str] = set()
-    id_list = sorted(ids)
+@derived.register_tables("case", "case_event")
+def _refresh_cases(changed: dict[str, set[str]]) -> None:
+    """A case (or one of its events) arrived: recompute each such case once (cases
+    first: :func:`app.services.station.derived.register_tables`)."""
+    case_ids = set(changed.get("case", set()))
+    id_list = sorted(changed.get("case_event", set()))
     for i in range(0, len(id_list), 500):
         query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
         case_ids.update(row.case_id for row in query)

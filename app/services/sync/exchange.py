@@ -219,13 +219,14 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
 
     kept = derived.tables() | {"resident"}  # the caches' tables, and duplicates' residents
     stats = Merger(step, recorder, kept).apply(b.changes())
-    derived.refresh(stats.changed)
+    derived.refresh(stats.changed, stats.every)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
     result.skew = peers.skew_warnings(b)
     if result.skew:
         peers.remember_skew(result.skew)
-    result.duplicates = len(duplicates.find(stats.changed.get("resident", set())))
+    result.duplicates = len(duplicates.all_pairs() if "resident" in stats.every
+                            else duplicates.find(stats.changed.get("resident", set())))
     ReceivedBundle.insert(id=b.header.bundle_id, source=b.header.source,
                           created_at=peers.stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
