@@ -237,6 +237,8 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
 
 #: Rows added by one import above which the planner statistics are refreshed.
 LARGE_IMPORT = 10_000
+#: Rows SQLite's ANALYZE samples per index after a large import.
+ANALYSIS_LIMIT = 2_000
 
 
 def import_bundle(path: Path, progress: Progress | None = None) -> ImportResult:
@@ -277,7 +279,10 @@ def _import(source: Source, label: str, progress: Progress | None) -> ImportResu
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
-        # poor indexes for the lists (benchmarks/ANALYSIS.md).
+        # poor indexes for the lists (benchmarks/ANALYSIS.md). On SQLite from a sample
+        # of each index (a full ANALYZE reads the whole street database again).
+        if undo.supported():
+            db.execute_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         db.execute_sql("ANALYZE")
     if progress:
         progress(t("sync.progress.done"), 1.0)
