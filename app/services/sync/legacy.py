@@ -70,25 +70,3 @@ def lines(compressed: bytes) -> Iterator[tuple[int, Any]]:
     if rest.strip() or not unpacker.eof:
         raise BundleError(t("sync.err.damaged", detail="body end"))
 
-
-def encode(header: dict[str, Any], changes: list[dict[str, Any]], key: bytes) -> bytes:
-    """A format-1 bundle, exactly as Mulin wrote them before format 2 (for the tests that
-    prove such files still import; Mulin itself writes only format 2)."""
-    import os
-    import struct
-
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
-    from models.schema import SCHEMA_VERSION
-
-    packer = zlib.compressobj(6)
-    body = b"".join(packer.compress((json.dumps(c, ensure_ascii=False, separators=(",", ":"))
-                                     + "\n").encode("utf-8")) for c in changes)
-    compressed = body + packer.flush()
-    nonce = os.urandom(_NONCE)
-    sealed = {**header, "format": 1, "schema_version": SCHEMA_VERSION,
-              "body_bytes": len(compressed) + 16, "body_sha256": ""}
-    box = ChaCha20Poly1305(keys.bundle_key(key)).encrypt(nonce, compressed, ad(sealed))
-    sealed["body_sha256"] = hashlib.sha256(nonce + box).hexdigest()
-    head = json.dumps(sealed, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return _MAGIC + struct.pack(">I", len(head)) + head + nonce + box
