@@ -163,7 +163,8 @@ class _Spy:
     """A file whose reads are recorded (how much at once, how far in)."""
 
     def __init__(self, inner: IO[bytes]) -> None:
-        self.inner, self.reads, self.furthest = inner, [], 0
+        self.inner, self.furthest = inner, 0
+        self.reads: list[int] = []
         _Spy.last = self
 
     last: _Spy
