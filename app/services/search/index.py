@@ -126,6 +126,8 @@ def refresh_residents(ids: Iterable[str]) -> None:
 
 @derived.register("resident")
 def _after_import(ids: set[str]) -> None:
+    if needs_rebuild():  # no index yet, or the log moved past REBUILD_OVER (a full
+        return  # import): the next search rebuilds the whole index anyway
     refresh_residents(ids)
 
 
