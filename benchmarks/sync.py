@@ -163,16 +163,22 @@ def _answer(src: Path, dst: Path, work: Path) -> None:
     _mulin(src, "import", str(answer))
 
 
+def _day_work(*args: str) -> None:
+    run = proc.run_plain([sys.executable, "-m", "benchmarks.day_work", *args],
+                         proc.child_env())
+    if run.status != 0:
+        raise RuntimeError(f"day_work: exit {run.status}: {run.output[-600:]}")
+
+
 def days(src: Path, dst: Path, work: Path, n: int = DAYS) -> list[dict[str, float]]:
     """``n`` days in a row: a day's work at ``src`` (about :data:`DAY_CHANGES` changes),
-    its bundle exported, imported at ``dst`` (timed, whole processes), answered."""
+    its bundle exported, imported at ``dst`` (timed, whole processes), answered. ``dst``
+    first builds its search index (untimed), as a desk in use has one to keep current."""
+    _day_work(str(dst), "index")
     out = []
     for day in range(n):
         mark = _last_rowid(src / DB_NAME)
-        work_run = proc.run_plain([sys.executable, "-m", "benchmarks.day_work", str(src),
-                                   str(DAY_CHANGES), str(day)], proc.child_env())
-        if work_run.status != 0:
-            raise RuntimeError(f"day_work: exit {work_run.status}: {work_run.output[-600:]}")
+        _day_work(str(src), str(DAY_CHANGES), str(day))
         bundle = work / f"day{day}.bundle"
         bundle.unlink(missing_ok=True)
         export = _mulin(src, "export", str(bundle)).seconds
