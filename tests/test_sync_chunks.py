@@ -221,3 +221,13 @@ def test_a_large_bundle_is_read_and_applied_a_chunk_at_a_time(
     assert net.import_("lap", path)[0].status == "applied"
     assert "resident" in refreshed[0]
     assert net.digest("lap") == net.digest("desk")
+
+
+def test_a_stations_import_export_and_sync_start_without_the_postgresql_driver() -> None:
+    from app import startup
+
+    assert startup.command(["--data-dir", "d", "--lang", "en", "import", "f.mulin"]) == "import"
+    assert startup.command(["--lang", "en"]) == "" and startup.is_desk(["--lang", "en"])
+    held = {c for c in ("import", "export", "sync", "hub", "check")
+            if startup.command([c]) in ("", *startup._SQLITE_ONLY)}
+    assert held == {"import", "export", "sync"}  # hub commands keep their driver
