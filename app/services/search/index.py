@@ -4,8 +4,11 @@ Keys are computed once per write, never per keystroke. Whatever wrote a resident
 service, the demo generator, a bundle import — logged a :class:`models.sync.Change`;
 :func:`ensure_current` re-keys the residents changed since the last position it saw
 (a cheap ``max(rowid)`` check when nothing changed). Imports also reach
-:func:`refresh_residents` through the derived-cache registry. The index is station
-local (never synced) and can always be rebuilt from content with :func:`rebuild`.
+:func:`refresh_residents` through the derived-cache registry (unless the index is to be
+rebuilt anyway: none yet, or a full import moved the log past :data:`REBUILD_OVER`); a
+resident whose name did not change keeps its name keys (no pinyin is computed again).
+The index is station local (never synced) and can always be rebuilt from content with
+:func:`rebuild`.
 """
 
 from __future__ import annotations
