@@ -5,7 +5,8 @@ hub's driver, ~0.1 s of import on an idle machine and several times that on a bu
 a large share of a desk's time to its first frame (issue 16). When ``mulin`` is started
 without a command (the desk's TUI, which only ever opens SQLite), :func:`hold_back_drivers`
 makes that import fail quietly so peewee records the driver as absent, and turns off
-pydantic's plugin discovery. Any command (and so any hub command) imports as usual.
+pydantic's plugin discovery; so do a station's ``import``, ``export`` and ``sync`` (a
+day's sync). Any other command (and so any hub command) imports as usual.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ _VALUED = ("--data-dir", "--lang", "--operator")
 _DRIVERS = ("psycopg", "psycopg2", "psycopg2cffi", "pymysql", "MySQLdb")
 
 
-def is_desk(argv: Sequence[str]) -> bool:
-    """True when ``argv`` opens the TUI: only global options, no command."""
+#: Station commands that only ever open SQLite (a day's sync, issue 16).
+_SQLITE_ONLY = ("import", "export", "sync")
+
+
+def command(argv: Sequence[str]) -> str:
+    """The command ``argv`` names ("" for the desk's TUI: only global options)."""
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -28,13 +33,19 @@ def is_desk(argv: Sequence[str]) -> bool:
             if args:
                 args.pop(0)
         elif not arg.startswith("-"):
-            return False
-    return True
+            return arg
+    return ""
+
+
+def is_desk(argv: Sequence[str]) -> bool:
+    """True when ``argv`` opens the TUI: only global options, no command."""
+    return command(argv) == ""
 
 
 def hold_back_drivers(argv: Sequence[str]) -> None:
-    """Before peewee is first imported: keep other databases' drivers out of a desk."""
-    if "peewee" in sys.modules or not is_desk(argv):
+    """Before peewee is first imported: keep other databases' drivers out of a desk and
+    out of a station's import, export and sync."""
+    if "peewee" in sys.modules or command(argv) not in ("", *_SQLITE_ONLY):
         return
     for name in _DRIVERS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError

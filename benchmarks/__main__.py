@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             figures += cli_figures.cli(plan, stations["street"])
         if "sync" in groups:
             log("sync …")
-            figures += _sync(street, work)
+            hubin = data.ensure("tiny", "hubin") if plan.scale != "tiny" else street
+            figures += _sync(street, work, hubin)
         if "hub" in groups:  # issue 15: the street hub on a throwaway PostgreSQL
             from benchmarks import hub
             log("street hub …")
@@ -128,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _sync(street: DataSet, work: Path) -> list[Figure]:
+def _sync(street: DataSet, work: Path, hubin: DataSet | None) -> list[Figure]:
     from benchmarks import suite
     from benchmarks.core import guarded
     from benchmarks.sync import available, measure, not_yet
 
     if not available(suite.cli_commands()):
         return not_yet("`mulin export` / `mulin import` (app.services.sync) have not landed")
-    return guarded("sync", "Sync", "", lambda: measure(street, work / "sync"))
+    return guarded("sync", "Sync", "", lambda: measure(street, work / "sync", hubin))
 
 
 if __name__ == "__main__":

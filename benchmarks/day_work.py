@@ -1,4 +1,5 @@
-"""One day's work at a desk, for the sync figures: ``python -m benchmarks.day_work DIR N``.
+"""One day's work at a desk, for the sync figures: ``python -m benchmarks.day_work DIR N [DAY]``
+(``DIR index``: build the search index first, untimed).
 
 About ``N`` changes through the stamped write path: residents' phones corrected, visits
 recorded, household tags edited — each logged as a Change, as any service would.
@@ -28,7 +29,7 @@ def write(changes: int, offset: int = 0, day: int = 0) -> int:
 
     third = max(1, changes // 3)
     residents = list(Resident.select(Resident.id, Resident.household).order_by(Resident.id)
-                     .offset(offset).limit(third * 2))
+                     .offset(offset + day * third * 2).limit(third * 2))
     households = [r.household_id for r in residents[:third]]
     now = clock.now()
     with store.write("bench") as tx:
@@ -42,5 +43,20 @@ def write(changes: int, offset: int = 0, day: int = 0) -> int:
     return changes
 
 
+def index(data_dir: Path) -> int:
+    """Build the search index, as a desk's first search does (the days are then imported
+    into a station whose index is current, as on a real desk)."""
+    from app.services.search import index as search_index
+    from benchmarks.opening import open_env
+
+    open_env(data_dir)
+    search_index.ensure_current()
+    return 0
+
+
 if __name__ == "__main__":
-    print(work(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0))
+    if sys.argv[2] == "index":
+        print(index(Path(sys.argv[1])))
+    else:
+        print(work(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3
+                   else 0))

@@ -287,11 +287,13 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "check": ("check", "`mulin check` at street scale", "s"),
     "sync_export_full": ("sync", "Export a full street bundle", "records/s"),
     "sync_import_full": ("sync", "Import a full street bundle", "records/s"),
+    "sync_import_full_rss": ("sync", "Import a full street bundle: peak RSS", "MiB"),
     "sync_reimport_full": ("sync", "Re-import the same full bundle", "records/s"),
     "sync_bundle_full": ("sync", "Full bundle size vs database file", "MiB"),
     "sync_export_day": ("sync", "Export one day's work", "s"),
-    "sync_import_day": ("sync", "Import one day's work", "records/s"),
+    "sync_import_day": ("sync", "Import one day's work (street)", "s"),
     "sync_bundle_day": ("sync", "One day's bundle size vs the full bundle", "KiB"),
+    "sync_import_day_vs_hubin": ("sync", "Import one day's work: street vs Hubin", "s"),
 }
 
 

@@ -39,8 +39,9 @@ from models.base import BaseModel as TableModel
 
 __all__ = ["BundleHeader", "ChangeRecord", "RecordError", "ValidationError", "check_record"]
 
-#: The bundle format this Mulin writes and the newest it reads.
-FORMAT = 1
+#: The bundle format this Mulin writes and the newest it reads (2: chunked, issue 16;
+#: 1: one message, still read).
+FORMAT = 2
 
 _HLC = re.compile(r"^\d{15}-\d{6}$")
 _ID = r"^[0-9A-Za-z_.:-]{1,64}$"

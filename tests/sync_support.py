@@ -5,10 +5,16 @@ Only one database is bound at a time (``models.db.db``); :meth:`Net.use` switche
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sqlite3
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from app import store
 from app.config import Paths
@@ -18,6 +24,7 @@ from app.services.station import stats
 from app.services.sync import exchange
 from models.db import db
 from models.places import Building, Community, Grid, Household, Resident
+from models.schema import SCHEMA_VERSION
 
 COMMUNITY = "community-sync-test"
 
@@ -121,3 +128,23 @@ def desk_and_empty_laptop(root: Path, residents: int) -> tuple[Net, Path, str, s
     store.activate(None)
     db.close()
     return net, bundle, desk, laptop
+
+
+def encode_format1(header: dict[str, Any], changes: list[dict[str, Any]], key: bytes) -> bytes:
+    """A format-1 bundle (one ChaCha20-Poly1305 message), byte for byte as Mulin wrote
+    them before issue 16's chunked format: stations in the field still hold such files."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    from app.services.sync import keys, legacy
+
+    packer = zlib.compressobj(6)
+    body = b"".join(packer.compress((json.dumps(c, ensure_ascii=False, separators=(",", ":"))
+                                     + "\n").encode("utf-8")) for c in changes)
+    compressed = body + packer.flush()
+    nonce = os.urandom(12)
+    sealed = {**header, "format": 1, "schema_version": SCHEMA_VERSION,
+              "body_bytes": len(compressed) + 16, "body_sha256": ""}
+    box = ChaCha20Poly1305(keys.bundle_key(key)).encrypt(nonce, compressed, legacy.ad(sealed))
+    sealed["body_sha256"] = hashlib.sha256(nonce + box).hexdigest()
+    head = json.dumps(sealed, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return b"MULINBDL" + struct.pack(">I", len(head)) + head + nonce + box

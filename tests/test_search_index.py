@@ -112,3 +112,24 @@ def test_an_older_database_gains_the_search_table_and_door_index(empty_station: 
     assert {"search_key", "household_building_id_room"} <= tables
     assert schema.user_version() == schema.SCHEMA_VERSION == 2
     assert list((empty_station.database.parent / "backups").glob("*-v1-*"))
+
+
+def test_a_phone_edit_keeps_the_name_keys_without_computing_pinyin(
+        town: Town, monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = town.resident("解缙", "1-1-104", phone="13900005678")
+    search.search("xj")
+    before = [k for k in _keys() if k[1] == rid and k[2] != search_index.Field.PHONE]
+
+    def boom() -> None:
+        raise AssertionError("pinyin computed for a name that did not change")
+
+    for cached in (search_index._name_keys, search_keys._lazy_cached, search_keys._readings):
+        cached.cache_clear()  # as in a fresh process: no pinyin remembered
+    monkeypatch.setattr(search_keys, "_pypinyin", boom)
+    with store.write() as tx:
+        tx.update(Resident, rid, phone="13911112222")
+    search_index.refresh_residents({rid})
+    after = [k for k in _keys() if k[1] == rid]
+    assert [k for k in after if k[2] != search_index.Field.PHONE] == before
+    assert ("22221111931", rid, int(search_index.Field.PHONE)) in after
+    assert _names("xj") == ["解缙"] and _names("2222") == ["解缙"]

@@ -13,6 +13,7 @@ import pytest
 from app import clock, store
 from app.services.station import identity as station
 from app.services.sync import bundle, duplicates, exchange, keys, views
+from models.bundle import FORMAT
 from models.places import Resident
 from models.sync import Conflict, Setting, setting_id
 from tests.sync_support import Net, checkpoint, file_state, seed_content
@@ -50,7 +51,8 @@ def _variants(good: bytes, tmp: Path) -> dict[str, bytes]:
     flipped[len(good) - 40] ^= 0x10
     header_flip = bytearray(good)
     header_flip[30] ^= 0x01
-    future = good.replace(b'"format": 1', b'"format": 9', 1)
+    future = good.replace(f'"format": {FORMAT}'.encode(), b'"format": 9', 1)
+    assert future != good
     return {
         "truncated": good[: len(good) // 2],
         "bit-flipped body": bytes(flipped),

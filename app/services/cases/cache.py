@@ -29,13 +29,17 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def event_from_row(row: CaseEvent) -> Event:
+def _event(event_id: str, kind: str, at: datetime, actor: str, note: str, data: str) -> Event:
     try:
-        data = json.loads(row.data or "{}")
+        details = json.loads(data or "{}")
     except ValueError:
-        data = {}
-    return Event(row.id, row.kind, _aware(row.at), row.actor, row.note,
-                 data if isinstance(data, dict) else {})
+        details = {}
+    return Event(event_id, kind, _aware(at), actor, note,
+                 details if isinstance(details, dict) else {})
+
+
+def event_from_row(row: CaseEvent) -> Event:
+    return _event(row.id, row.kind, row.at, row.actor, row.note, row.data)
 
 
 def events_of(case_id: str) -> list[Event]:
@@ -82,6 +86,10 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
+_CACHED = ("state", "level", "handler", "due_next", "open_rank", "responded_at",
+           "resolved_at", "due_response", "due_resolution")
+
+
 def refresh_derived_cache(case_ids: Iterable[str]) -> int:
     """Recompute the cached columns of these cases from their events (not logged: a cache).
 
@@ -89,20 +97,24 @@ def refresh_derived_cache(case_ids: Iterable[str]) -> int:
     """
     ids = sorted(set(case_ids))
     rules = deadlines.rules()
+    fields = [Case._meta.fields[name] for name in _CACHED]
+    sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+    sql = f'UPDATE "{Case._meta.table_name}" SET {sets} WHERE id = ?'
     done = 0
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         by_case = _events_by_case(chunk)
-        rows: list[tuple[str, dict[str, Any]]] = []
+        params = []
         for case in Case.select().where(Case.id.in_(chunk)):
             # the intake level comes from the ``received`` event; the column only
             # stands in for events written before the level was recorded there
             d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
-            rows.append((case.id, _stored(cache_values(case.received_at, case.colour,
-                                                       case.category, d, rules))))
-        with db.atomic():
-            _write_cache(rows)
-        done += len(rows)
+            values = _stored(cache_values(case.received_at, case.colour, case.category, d,
+                                          rules))
+            params.append([*(f.db_value(values[f.name]) for f in fields), case.id])
+        with db.atomic():  # one statement for the chunk: the values as peewee stores them
+            db.cursor().executemany(sql, params)
+        done += len(params)
     return done
 
 
@@ -115,49 +127,20 @@ def _events_by_case(chunk: list[str]) -> dict[str, list[Event]]:
     rows = db.execute_sql(f'SELECT id, case_id, kind, at, actor, note, data FROM '
                           f'"{CaseEvent._meta.table_name}" WHERE case_id IN ({marks})', chunk)
     for event_id, case_id, kind, when, actor, note, data in rows:
-        try:
-            details = json.loads(data or "{}")
-        except ValueError:
-            details = {}
-        by_case[case_id].append(Event(event_id, kind, _aware(at(when)), actor, note,
-                                      details if isinstance(details, dict) else {}))
+        by_case[case_id].append(_event(event_id, kind, at(when), actor, note, data))
     return by_case
 
 
-def _write_cache(rows: list[tuple[str, dict[str, Any]]]) -> None:
-    """The cached columns of a chunk of cases in one prepared statement (the values
-    ``Case.update`` would write; one round trip instead of one per case at the hub)."""
-    if not rows:
-        return
-    fields = Case._meta.fields
-    names = list(rows[0][1])
-    sets = ", ".join(f'"{fields[n].column_name}" = ?' for n in names)
-    params = [(*(fields[n].db_value(values[n]) for n in names), case_id)
-              for case_id, values in rows]
-    db.cursor().executemany(f'UPDATE "{Case._meta.table_name}" SET {sets} WHERE id = ?',
-                            params)
-
-
-#: (refresh pass, case ids) recomputed by the ``case`` refresher in that pass.
-_refreshed: tuple[int, set[str]] = (0, set())
-
-
-@derived.register("case")
-def _refresh_cases(ids: set[str]) -> None:
-    global _refreshed
-    refresh_derived_cache(ids)
-    _refreshed = (derived.current_pass(), set(ids))
-
-
-@derived.register("case_event")
-def _refresh_from_events(ids: set[str]) -> None:
-    case_ids: set[str] = set()
-    id_list = sorted(ids)
+@derived.register_tables("case", "case_event")
+def _refresh_cases(changed: dict[str, set[str]]) -> None:
+    """A case (or one of its events) arrived: recompute each such case once (cases
+    first: :func:`app.services.station.derived.register_tables`)."""
+    case_ids = set(changed.get("case", set()))
+    id_list = sorted(changed.get("case_event", set()))
     for i in range(0, len(id_list), 500):
         query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
         case_ids.update(row.case_id for row in query)
-    done, cases = _refreshed
-    refresh_derived_cache(case_ids - cases if done == derived.current_pass() else case_ids)
+    refresh_derived_cache(case_ids)
 
 
 def refresh_community(community_id: str) -> int:

@@ -4,9 +4,11 @@ Keys are computed once per write, never per keystroke. Whatever wrote a resident
 service, the demo generator, a bundle import — logged a :class:`models.sync.Change`;
 :func:`ensure_current` re-keys the residents changed since the last position it saw
 (a cheap ``max(rowid)`` check when nothing changed). Imports also reach
-:func:`refresh_residents` through the derived-cache registry. The index is station
-local (never synced) and can always be rebuilt from content with :func:`rebuild`.
-Opinions are keyed the same way, by words of their text (:mod:`.opinions`).
+:func:`refresh_residents` through the derived-cache registry (unless the index is to be
+rebuilt anyway: none yet, or a full import moved the log past :data:`REBUILD_OVER`); a
+resident whose name did not change keeps its name keys (no pinyin is computed again).
+The index is station local (never synced) and can always be rebuilt from content with
+:func:`rebuild`. Opinions are keyed the same way, by words of their text (:mod:`.opinions`).
 """
 
 from __future__ import annotations
@@ -81,7 +83,12 @@ def _name_keys(name: str) -> frozenset[tuple[str, int]]:
 
 def resident_keys(name: str, phone: str, id_number: str) -> set[tuple[str, int]]:
     """Every (key, field) a resident is found by."""
-    keys = set(_name_keys(name))
+    return {(k, int(f)) for k, f in _name_keys(name) if k} | _other_keys(phone, id_number)
+
+
+def _other_keys(phone: str, id_number: str) -> set[tuple[str, int]]:
+    """The keys of a phone number and an ID number."""
+    keys: set[tuple[str, int]] = set()
     digits = _digits(phone)
     if len(digits) >= 4:
         keys.add((digits[::-1], Field.PHONE))
@@ -100,9 +107,24 @@ def _insert(rows: list[tuple[str, str, int, str]]) -> None:
             rows)
 
 
-def _key_rows(residents: Iterable[tuple[str, str, str, str]]) -> list[tuple[str, str, int, str]]:
-    return [(key, rid, field, "resident") for rid, name, phone, ident in residents
-            for key, field in resident_keys(name or "", phone or "", ident or "")]
+def _key_rows(residents: Iterable[tuple[str, str, str, str]],
+             held: dict[str, frozenset[tuple[str, int]]] | None = None,
+             ) -> list[tuple[str, str, int, str]]:
+    """The key rows of these residents; ``held``: name keys already computed, per
+    resident, used when its name still gives the same NAME key."""
+    out = []
+    for rid, name, phone, ident in residents:
+        before = (held or {}).get(rid)
+        if before is not None and (_name_key(name or ""), int(Field.NAME)) in before:
+            keys = _other_keys(phone or "", ident or "") | before
+        else:
+            keys = resident_keys(name or "", phone or "", ident or "")
+        out += [(key, rid, field, "resident") for key, field in keys]
+    return out
+
+
+def _name_key(name: str) -> str:
+    return "".join(name.split()).lower()
 
 
 def _residents(ids: list[str] | None = None) -> Iterator[tuple[str, str, str, str]]:
@@ -122,18 +144,44 @@ def refresh_residents(ids: Iterable[str]) -> None:
     """Re-key these residents (deleted ones lose their keys). A derived-cache write."""
     with db.atomic():
         for chunk in _chunks(sorted(set(ids))):
+            kept = _name_keys_held(chunk)
             SearchKey.delete().where(SearchKey.ref_id.in_(chunk)).execute()
-            _insert(_key_rows(_residents(chunk)))
+            _insert(_key_rows(_residents(chunk), kept))
+
+
+_OWN_KEYS = (Field.PHONE, Field.ID_HEAD, Field.ID_TAIL)
+
+
+def _name_keys_held(chunk: list[str]) -> dict[str, frozenset[tuple[str, int]]]:
+    """Per resident, the name keys the index holds now, under its NAME key (a phone or ID
+    edit keeps them: no pinyin is computed for a name that did not change)."""
+    marks = ",".join("?" for _ in chunk)
+    rows = db.execute_sql(
+        f'SELECT ref_id, key, field FROM "{_TABLE}" WHERE ref_id IN ({marks}) '
+        f"AND kind = 'resident' AND field NOT IN ({','.join(str(int(f)) for f in _OWN_KEYS)})",
+        chunk)
+    found: dict[str, set[tuple[str, int]]] = {}
+    for ref_id, key, field in rows:
+        found.setdefault(ref_id, set()).add((key, int(field)))
+    out = {}
+    for ref_id, keys in found.items():
+        names = [k for k, f in keys if f == Field.NAME]
+        if len(names) == 1:
+            out[ref_id] = frozenset(keys)
+    return out
 
 
 @derived.register("resident")
 def _after_import(ids: set[str]) -> None:
+    if needs_rebuild():  # no index yet, or the log moved past REBUILD_OVER (a full
+        return  # import): the next search rebuilds the whole index anyway
     refresh_residents(ids)
 
 
 @derived.register("opinion")
 def _opinions_after_import(ids: set[str]) -> None:
-    opinions.refresh(ids)
+    if not needs_rebuild():  # as for residents: a rebuild is coming anyway
+        opinions.refresh(ids)
 
 
 # -- keeping current ----------------------------------------------------------------

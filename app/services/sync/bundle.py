@@ -1,35 +1,38 @@
-"""The bundle file: a plain header and a compressed, encrypted, authenticated body.
+"""The bundle file: a plain header, then a body that is compressed, encrypted, authenticated.
 
-Layout (format 1)::
+Layout (format 2, written since issue 16)::
 
     b"MULINBDL"                      8 bytes, magic
     header length                    4 bytes, big-endian
     header                           UTF-8 JSON (models.bundle.BundleHeader)
-    nonce                            12 bytes
-    body                             ChaCha20-Poly1305(zlib(JSON lines, one change each))
+    nonce                            12 bytes, random per bundle
+    chunks                           see app.services.sync.chunks: each its own
+                                     ChaCha20-Poly1305 message of zlib(JSON lines)
+
+Format 1 (still read: stations in the field hold such files) has one message instead of
+the chunks — ChaCha20-Poly1305(zlib(all lines)) — whose length and SHA-256 the header
+gives (``body_bytes``, ``body_sha256``; format 2 leaves them 0 and empty, its chunks
+authenticate themselves and the final chunk says where the body ends).
 
 The header (format version, community, key fingerprint, source station, creation time,
 coverage per origin as seq ranges, what the receiver must already hold, what the source
-has received, the body's length and SHA-256) is readable without the key, so a refusal
-can say *why*; the magic, length and header are the AEAD's associated data, so none of
-it can be altered unnoticed. Decoding checks everything before returning anything.
-
-Changes are written in stamp order ``(hlc, origin)``, one JSON object per line, so both
-ends stream them: the export never holds the change list, the import validates in one
-pass and merges in a second without keeping every record in memory.
+has received) is readable without the key, so a refusal can say *why*; every chunk's
+associated data covers the magic, length and header, so none of it can be altered
+unnoticed. Changes are written in stamp order ``(hlc, origin)``, one JSON object per
+line, so both ends stream them: the export never holds the change list, and the import
+holds one chunk at a time (:meth:`Bundle.changes` checks each record as it reads it).
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import os
 import struct
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -37,85 +40,166 @@ from app.atomic import write_atomically as write_atomically
 from app.hlc import decode as decode_hlc
 from app.i18n import t
 from app.oserrors import os_reason
-from app.services.sync import keys
+from app.services.sync import chunks, keys, legacy
+from app.services.sync.errors import BundleError
 from models.bundle import FORMAT, BundleHeader, ChangeRecord, RecordError, check_record
 from models.schema import BY_NAME, SCHEMA_VERSION
 
+__all__ = ["MAGIC", "SUFFIX", "Bundle", "BundleError", "decode", "encode", "open_bundle",
+           "read_file", "read_header", "read_header_file", "write", "write_file"]
+
 MAGIC = b"MULINBDL"
 SUFFIX = ".mulin"
-_NONCE = 12
+_NONCE = chunks.NONCE
 _PREFIX = len(MAGIC) + 4
 _MAX_HEADER = 4 * 1024 * 1024
 
-
-class BundleError(ValueError):
-    """A bundle is refused; ``str()`` is the one-line reason."""
+Opener = Callable[[], IO[bytes]]
 
 
 @dataclass
 class Bundle:
-    """A checked bundle: its header and its (still compressed) body."""
+    """A bundle whose header is checked; its records are read (and checked) on demand."""
 
     header: BundleHeader
-    compressed: bytes = b""
-    #: per origin: the latest wall-clock millisecond it stamped by itself (logical 0)
+    opener: Opener | None = None  # format 2: a fresh stream over the whole file
+    head: bytes = b""  # format 2: magic, length and header as written
+    key: bytes = b""  # the bundle subkey
+    compressed: bytes = b""  # format 1: the decrypted body, still compressed
+    #: per origin: the latest wall-clock millisecond it stamped by itself (logical 0);
+    #: filled by a full pass over :meth:`changes`
     own_clock_ms: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def chunked(self) -> bool:
+        return self.opener is not None
+
     def changes(self) -> Iterator[ChangeRecord]:
-        """The records again, in stamp order (they were validated by :func:`decode`)."""
-        for _n, item in _lines(self.compressed):
-            yield ChangeRecord.model_construct(**item)
+        """The records in stamp order, each checked as it is read (schema, order,
+        coverage); :class:`BundleError` at the first fault, so a caller applying them
+        inside one transaction rolls it all back."""
+        order = _Order(self.header)
+        self.own_clock_ms = {}
+        for n, item in self._items():
+            change = _record(n, item)
+            order.step(n, change, self.own_clock_ms)
+            yield change
+        order.end()
+
+    def check(self) -> None:
+        """Read and check every record (nothing is kept)."""
+        for _change in self.changes():
+            pass
+
+    def authenticate(self) -> None:
+        """Open every chunk without reading the records (format 1: done on opening)."""
+        if self.opener is not None:
+            for _block in self._blocks(inflate=False):
+                pass
+
+    def _blocks(self, inflate: bool = True) -> Iterator[bytes]:
+        assert self.opener is not None
+        with self.opener() as stream:
+            stream.seek(len(self.head))
+            nonce = stream.read(_NONCE)
+            try:
+                yield from chunks.open_chunks(stream, self.key, chunks.header_digest(self.head),
+                                              nonce, inflate)
+            except chunks.ChunkError as exc:
+                raise BundleError(str(exc)) from exc
+
+    def _items(self) -> Iterator[tuple[int, Any]]:
+        if self.opener is None:
+            yield from legacy.lines(self.compressed)
+            return
+        n = 0
+        for block in self._blocks():
+            lines = block.split(b"\n")
+            if lines.pop():
+                raise BundleError(t("sync.err.damaged", detail=f"body line {n + 1}"))
+            for line in lines:
+                n += 1
+                try:
+                    item = json.loads(line)
+                except ValueError as exc:
+                    raise BundleError(t("sync.err.damaged", detail=f"body line {n}")) from exc
+                yield n, item
 
 
-def encode(header: dict[str, Any], changes: Iterable[dict[str, Any]], key: bytes) -> bytes:
-    """The bytes of a bundle file (``header`` without format, schema and body fields).
+# -- writing ---------------------------------------------------------------------------
+def write(out: IO[bytes], header: dict[str, Any], changes: Iterable[dict[str, Any]],
+          key: bytes) -> None:
+    """Write a bundle to ``out`` (``header`` without format, schema and body fields).
 
     ``changes`` must come in stamp order and match the header's coverage and count.
     """
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
-    packer = zlib.compressobj(6)
-    parts: list[bytes] = []
+    sealed = {**header, "format": FORMAT, "schema_version": SCHEMA_VERSION,
+              "body_bytes": 0, "body_sha256": ""}
+    head = json.dumps(sealed, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    plain = MAGIC + struct.pack(">I", len(head)) + head
+    nonce = chunks.Sealer.new_nonce()
+    out.write(plain + nonce)
+    sealer = chunks.Sealer(out, keys.bundle_key(key), chunks.header_digest(plain), nonce)
     count = 0
     for change in changes:
         line = json.dumps(change, ensure_ascii=False, separators=(",", ":")) + "\n"
-        parts.append(packer.compress(line.encode("utf-8")))
+        sealer.add(line.encode("utf-8"))
         count += 1
-    parts.append(packer.flush())
     if count != header["count"]:
         raise ValueError(f"{count} changes for a header announcing {header['count']}")
-    compressed = b"".join(parts)
-    nonce = os.urandom(_NONCE)
-    sealed_header = {**header, "format": FORMAT, "schema_version": SCHEMA_VERSION,
-                     "body_bytes": len(compressed) + 16,  # + the Poly1305 tag
-                     "body_sha256": ""}
-    # The checksum covers the sealed body, so it is the one header field outside the AD.
-    body = ChaCha20Poly1305(keys.bundle_key(key)).encrypt(nonce, compressed,
-                                                          _ad(sealed_header))
-    sealed_header["body_sha256"] = hashlib.sha256(nonce + body).hexdigest()
-    head = json.dumps(sealed_header, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return MAGIC + struct.pack(">I", len(head)) + head + nonce + body
+    sealer.close()
 
 
-def _ad(header: dict[str, Any]) -> bytes:
-    """Associated data: every header field except the checksum of the sealed body."""
-    rest = {k: v for k, v in header.items() if k != "body_sha256"}
-    return MAGIC + json.dumps(rest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+def encode(header: dict[str, Any], changes: Iterable[dict[str, Any]], key: bytes) -> bytes:
+    """The bytes of a bundle file (see :func:`write`)."""
+    out = io.BytesIO()
+    write(out, header, changes, key)
+    return out.getvalue()
 
 
+def write_file(path: Path, header: dict[str, Any], changes: Iterable[dict[str, Any]],
+               key: bytes) -> None:
+    """Write a bundle straight to ``path`` through ``path.part`` (renamed when complete)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("wb") as fh:
+            write(fh, header, changes, key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+# -- the plain header ----------------------------------------------------------------------
 def read_header(raw: bytes) -> BundleHeader:
     """Parse and check the plain header (no key needed)."""
-    if len(raw) < len(MAGIC) or raw[:len(MAGIC)] != MAGIC:
+    return _read_head(io.BytesIO(raw), len(raw))[0]
+
+
+def read_header_file(path: Path) -> BundleHeader:
+    """The plain header of a bundle file, reading only the header's bytes."""
+    with _opener(path)() as stream:
+        return _read_head(stream, os.fstat(stream.fileno()).st_size)[0]
+
+
+def _read_head(stream: IO[bytes], total: int) -> tuple[BundleHeader, bytes]:
+    """(header, the bytes of magic, length and header) from the start of ``stream``."""
+    prefix = stream.read(_PREFIX)
+    if prefix[:len(MAGIC)] != MAGIC:
         raise BundleError(t("sync.err.not_bundle"))
-    if len(raw) < _PREFIX:
-        raise BundleError(t("sync.err.truncated", have=len(raw), need=_PREFIX))
-    (size,) = struct.unpack(">I", raw[len(MAGIC):_PREFIX])
+    if len(prefix) < _PREFIX:
+        raise BundleError(t("sync.err.truncated", have=total, need=_PREFIX))
+    (size,) = struct.unpack(">I", prefix[len(MAGIC):])
     if size > _MAX_HEADER:
         raise BundleError(t("sync.err.damaged", detail="header length"))
-    if len(raw) < _PREFIX + size:
-        raise BundleError(t("sync.err.truncated", have=len(raw), need=_PREFIX + size))
+    text = stream.read(size)
+    if len(text) < size:
+        raise BundleError(t("sync.err.truncated", have=total, need=_PREFIX + size))
     try:
-        doc = json.loads(raw[_PREFIX:_PREFIX + size].decode("utf-8"))
+        doc = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BundleError(t("sync.err.damaged", detail="header")) from exc
     if not isinstance(doc, dict):
@@ -127,7 +211,7 @@ def read_header(raw: bytes) -> BundleHeader:
     if isinstance(schema, int) and schema > SCHEMA_VERSION:
         raise BundleError(t("sync.err.newer_schema", v=schema, ours=SCHEMA_VERSION))
     try:
-        return BundleHeader.model_validate(doc)
+        return BundleHeader.model_validate(doc), prefix + text
     except ValidationError as exc:
         raise BundleError(t("sync.err.damaged", detail=_first_error(exc))) from exc
 
@@ -137,87 +221,84 @@ def _first_error(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
 
 
+# -- opening ---------------------------------------------------------------------------------
+def _opener(path: Path) -> Opener:
+    def open_file() -> IO[bytes]:
+        try:
+            return path.open("rb")
+        except OSError as exc:
+            raise BundleError(t("sync.err.cannot_read", path=str(path),
+                                detail=os_reason(exc))) from exc
+    return open_file
+
+
+def open_bundle(source: Path | bytes, key: bytes, community_id: str) -> Bundle:
+    """Check a bundle's header, community and key (format 1: also authenticate its body);
+    its records are read and checked later by :meth:`Bundle.changes` or :meth:`Bundle.check`.
+    """
+    opener: Opener = _opener(source) if isinstance(source, Path) else (
+        lambda: io.BytesIO(source))
+    with opener() as stream:
+        total = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        header, head = _read_head(stream, total)
+        if header.community != community_id:
+            raise BundleError(t("sync.err.other_community", community=header.community))
+        if header.key_id != keys.key_id(key):
+            raise BundleError(t("sync.err.wrong_key"))
+        if header.format < 2:  # one message: the whole file in memory, as it always was
+            stream.seek(0)
+            raw = stream.read()
+            return Bundle(header, compressed=legacy.open_body(raw, len(head), key, header))
+    return Bundle(header, opener=opener, head=head, key=keys.bundle_key(key))
+
+
 def decode(raw: bytes, key: bytes, community_id: str, records: bool = True) -> Bundle:
     """Check a whole bundle (header, authentication, every record) and return it.
 
-    With ``records=False`` only the header and the authentication are checked and no
-    record is returned (enough to recognise a bundle already imported).
+    With ``records=False`` only the header and the authentication are checked.
     """
-    header = read_header(raw)
-    if header.community != community_id:
-        raise BundleError(t("sync.err.other_community", community=header.community))
-    if header.key_id != keys.key_id(key):
-        raise BundleError(t("sync.err.wrong_key"))
-    (size,) = struct.unpack(">I", raw[len(MAGIC):_PREFIX])
-    start = _PREFIX + size
-    body = memoryview(raw)[start + _NONCE:]  # a view: a full bundle is not copied again
-    expected = header.body_bytes
-    if len(raw) < start + _NONCE or len(body) < expected:
-        raise BundleError(t("sync.err.truncated", have=len(raw), need=start + _NONCE + expected))
-    if len(body) > expected:
-        raise BundleError(t("sync.err.damaged", detail="trailing bytes"))
-    nonce = raw[start:start + _NONCE]
-    digest = hashlib.sha256(nonce)
-    digest.update(body)
-    if digest.hexdigest() != header.body_sha256:
-        raise BundleError(t("sync.err.altered"))
-    b = Bundle(header, _open(nonce, body, key, header))
+    b = open_bundle(raw, key, community_id)
     if records:
-        _check_records(b)
+        b.check()
+    else:
+        b.authenticate()
     return b
 
 
-def _open(nonce: bytes, body: memoryview, key: bytes, header: BundleHeader) -> bytes:
-    """Authenticate and decrypt the body; returns it still compressed."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
+def read_file(path: Path) -> bytes:
     try:
-        return ChaCha20Poly1305(keys.bundle_key(key)).decrypt(
-            nonce, body, _ad(header.model_dump(mode="json")))
-    except InvalidTag as exc:
-        raise BundleError(t("sync.err.altered")) from exc
+        return path.read_bytes()
+    except OSError as exc:
+        raise BundleError(t("sync.err.cannot_read", path=str(path),
+                            detail=os_reason(exc))) from exc
 
 
-def _lines(compressed: bytes) -> Iterator[tuple[int, Any]]:
-    """(number, parsed JSON) for each line of the compressed body."""
-    unpacker = zlib.decompressobj()
-    rest = b""
-    n = 0
-    chunks = (compressed[i:i + (1 << 16)] for i in range(0, len(compressed), 1 << 16))
-    try:
-        for chunk in [*chunks, None]:
-            rest += unpacker.decompress(chunk) if chunk is not None else unpacker.flush()
-            *lines, rest = rest.split(b"\n")
-            for line in lines:
-                n += 1
-                yield n, json.loads(line)
-    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
-        raise BundleError(t("sync.err.damaged", detail=f"body line {n + 1}")) from exc
-    if rest.strip() or not unpacker.eof:
-        raise BundleError(t("sync.err.damaged", detail="body end"))
+# -- records -----------------------------------------------------------------------------
+class _Order:
+    """Stamp order and exactly the announced coverage, checked record by record."""
 
+    def __init__(self, header: BundleHeader) -> None:
+        self.header = header
+        self.expect = {o: first for o, (first, _last) in header.coverage.items()}
+        self.last_key = ("", "")
+        self.count = 0
 
-def _check_records(b: Bundle) -> None:
-    """Every record valid, in stamp order, exactly the announced coverage."""
-    header = b.header
-    expect = {o: first for o, (first, _last) in header.coverage.items()}
-    last_key = ("", "")
-    count = 0
-    for n, item in _lines(b.compressed):
-        change = _record(n, item)
+    def step(self, n: int, change: ChangeRecord, own_clock_ms: dict[str, int]) -> None:
         key = (change.hlc, change.origin)
-        if key < last_key or expect.get(change.origin) != change.seq:
+        if key < self.last_key or self.expect.get(change.origin) != change.seq:
             raise BundleError(t("sync.err.damaged", detail=f"order at record {n}"))
-        last_key = key
-        expect[change.origin] = change.seq + 1
-        count += 1
+        self.last_key = key
+        self.expect[change.origin] = change.seq + 1
+        self.count += 1
         ms, logical = decode_hlc(change.hlc)
-        if logical == 0:
-            b.own_clock_ms[change.origin] = max(b.own_clock_ms.get(change.origin, 0), ms)
-    ends = {o: last + 1 for o, (_first, last) in header.coverage.items()}
-    if count != header.count or expect != ends:
-        raise BundleError(t("sync.err.damaged", detail="coverage"))
+        if logical == 0 and ms > own_clock_ms.get(change.origin, 0):
+            own_clock_ms[change.origin] = ms
+
+    def end(self) -> None:
+        ends = {o: last + 1 for o, (_first, last) in self.header.coverage.items()}
+        if self.count != self.header.count or self.expect != ends:
+            raise BundleError(t("sync.err.damaged", detail="coverage"))
 
 
 def _record(n: int, item: Any) -> ChangeRecord:
@@ -233,13 +314,3 @@ def _record(n: int, item: Any) -> ChangeRecord:
     except RecordError as exc:
         raise BundleError(t("sync.err.bad_record", n=n, detail=str(exc))) from exc
     return change
-
-
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BundleError(t("sync.err.cannot_read", path=str(path),
-                            detail=os_reason(exc))) from exc

@@ -8,8 +8,9 @@ The header says what the receiver must already hold (``requires = L``); a receiv
 that holds less says which station and range it is missing and applies nothing of that
 bundle (it records who sent it, so the sender's next bundle fills the gap).
 
-**Import** checks the whole file first (:mod:`~app.services.sync.bundle`), then applies
-it in one transaction: the changes, the derived caches, the peer's acknowledgements and
+**Import** authenticates every chunk of the file first (:mod:`~app.services.sync.bundle`),
+then applies it in one transaction, checking each record as it streams in (a bad one
+rolls everything back): the changes, the derived caches, the peer's acknowledgements and
 the bundle's id (so the same bundle twice changes nothing the second time).
 """
 
@@ -161,15 +162,19 @@ def build(full: bool = False, progress: Progress | None = None) -> tuple[bytes, 
 
 def export_bundle(path: Path, full: bool = False,
                   progress: Progress | None = None) -> ExportResult:
-    """``mulin export FILE``: write what the peers are not known to have."""
+    """``mulin export FILE``: write what the peers are not known to have (streamed to
+    the file chunk by chunk: a full street bundle is never held in memory)."""
     with db.connection_context():
-        data, result = build(full, progress)
-        bundle.write_atomically(path, data)
+        have, requires = _plan(full)
+        count = sum(have[o] - requires[o] for o in have)
+        if progress:
+            progress(t("sync.progress.sealing"), 0.1)
+        header = _header(have, requires, count)
+        bundle.write_file(path, header, _changes_above(requires, have), keys.load_key())
         _mark_exported()
     if progress:
         progress(t("sync.progress.done"), 1.0)
-    result.path = str(path)
-    return result
+    return ExportResult(str(path), count, len(header["coverage"]))
 
 
 def _mark_exported() -> None:
@@ -179,25 +184,23 @@ def _mark_exported() -> None:
 
 
 # -- import ----------------------------------------------------------------------------
+Source = Path | bytes  # a bundle file, or a held bundle's bytes
+
+
 def read(path: Path) -> Bundle:
     """Read and check a bundle file completely (nothing is written)."""
-    return _check(bundle.read_file(path))
+    b = _open(path)
+    b.check()
+    return b
 
 
-def _check(raw: bytes) -> Bundle:
-    """Check a bundle's bytes completely (nothing is written).
-
-    A bundle already imported (or written here) is only authenticated: its records are
-    not parsed again, so a re-import is quick and still refuses an altered file.
-    """
+def _open(source: Source) -> Bundle:
+    """A bundle whose header, community and key are checked (nothing is written)."""
     try:
         key = keys.load_key()
     except keys.SyncKeyError as exc:
         raise BundleError(str(exc)) from exc
-    header = bundle.read_header(raw)
-    known = (header.source == store.context().station_id
-             or ReceivedBundle.get_or_none(ReceivedBundle.id == header.bundle_id) is not None)
-    return bundle.decode(raw, key, _community(), records=not known)
+    return bundle.open_bundle(source, key, _community())
 
 
 def _missing(b: Bundle, have: dict[str, int]) -> list[Missing]:
@@ -216,13 +219,14 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
 
     kept = derived.tables() | {"resident"}  # the caches' tables, and duplicates' residents
     stats = Merger(step, recorder, kept).apply(b.changes())
-    derived.refresh(stats.changed)
+    derived.refresh(stats.changed, stats.every)
     result.new, result.updated = stats.new, stats.updated
     result.unchanged, result.conflicts = stats.unchanged, stats.conflicts
     result.skew = peers.skew_warnings(b)
     if result.skew:
         peers.remember_skew(result.skew)
-    result.duplicates = len(duplicates.find(stats.changed.get("resident", set())))
+    result.duplicates = len(duplicates.all_pairs() if "resident" in stats.every
+                            else duplicates.find(stats.changed.get("resident", set())))
     ReceivedBundle.insert(id=b.header.bundle_id, source=b.header.source,
                           created_at=peers.stamp_time(b.header.created_at),
                           imported_at=clock.to_storage(clock.now()),
@@ -233,16 +237,22 @@ def _apply(b: Bundle, result: ImportResult, progress: Progress | None,
 
 #: Rows added by one import above which the planner statistics are refreshed.
 LARGE_IMPORT = 10_000
+#: Rows SQLite's ANALYZE samples per index after a large import.
+ANALYSIS_LIMIT = 2_000
 
 
 def import_bundle(path: Path, progress: Progress | None = None) -> ImportResult:
     """Import one bundle file; a refusal raises :class:`BundleError` and writes nothing."""
     with db.connection_context():
-        return _import_raw(bundle.read_file(path), str(path), progress)
+        return _import(path, str(path), progress)
 
 
-def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResult:
-    b = _check(raw)
+def _import(source: Source, label: str, progress: Progress | None) -> ImportResult:
+    """Every chunk is authenticated before anything is written (a bundle altered, cut
+    short or reordered is refused here); its records are then checked as they are applied
+    inside one transaction, which a bad record rolls back whole."""
+    b = _open(source)
+    b.authenticate()
     h = b.header
     result = ImportResult(label, "applied", source=h.source_name)
     if h.source == store.context().station_id:
@@ -257,9 +267,11 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         peers.record_peer(b)
         result.missing = _missing(b, have_vector())
         if result.missing:
+            b.check()  # a bundle is held only once every record is known good
             result.status = "blocked"
             if not HeldBundle.get_or_none(HeldBundle.id == h.bundle_id):
-                HeldBundle.insert(id=h.bundle_id, source=h.source, content=raw,
+                content = source if isinstance(source, bytes) else bundle.read_file(source)
+                HeldBundle.insert(id=h.bundle_id, source=h.source, content=content,
                                   received_at=clock.to_storage(clock.now())).execute()
             return result
         with poison.as_refusal():  # data that cannot be applied refuses the bundle
@@ -267,7 +279,10 @@ def _import_raw(raw: bytes, label: str, progress: Progress | None) -> ImportResu
         HeldBundle.delete().where(HeldBundle.id == h.bundle_id).execute()
     if result.new > LARGE_IMPORT:
         # A station grown by a big bundle needs fresh planner statistics, or SQLite picks
-        # poor indexes for the lists (benchmarks/ANALYSIS.md).
+        # poor indexes for the lists (benchmarks/ANALYSIS.md). On SQLite from a sample
+        # of each index (a full ANALYZE reads the whole street database again).
+        if undo.supported():
+            db.execute_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         db.execute_sql("ANALYZE")
     if progress:
         progress(t("sync.progress.done"), 1.0)
@@ -290,7 +305,7 @@ def _retry_held(progress: Progress | None) -> list[ImportResult]:
 def _held_once(row: HeldBundle, progress: Progress | None) -> ImportResult:
     label = t("sync.held_label", source=row.source[:8])
     try:
-        result = _import_raw(bytes(row.content), label, progress)
+        result = _import(bytes(row.content), label, progress)
     except BundleError as exc:  # e.g. the community key changed since: drop it
         HeldBundle.delete().where(HeldBundle.id == row.id).execute()
         return ImportResult(label, "refused", reason=str(exc))
@@ -337,7 +352,7 @@ def own_file_name() -> str:
 def _same_plan(path: Path, have: dict[str, int], requires: dict[str, int]) -> bool:
     """True when the bundle already in the folder says exactly what a new one would."""
     try:
-        header = bundle.read_header(bundle.read_file(path))
+        header = bundle.read_header_file(path)
     except BundleError:
         return False
     coverage = {o: [requires[o] + 1, have[o]] for o in have if have[o] > requires[o]}

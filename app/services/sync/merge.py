@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 _BATCH = 500
 #: ``json.dumps(…, ensure_ascii=False, sort_keys=True)`` without a new encoder per change.
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+#: Touched ids remembered per table; beyond this an import refreshes the whole table.
+MANY = 50_000
 
 
 @dataclass
@@ -53,10 +55,17 @@ class MergeStats:
     #: Tables whose touched ids are kept in ``changed`` (None: all). A full street
     #: import touches millions of rows; only the derived caches' tables need their ids.
     kept: set[str] | None = None
+    #: Tables with more than :data:`MANY` touched ids: their ids are no longer listed
+    #: (memory stays bounded) and every row of them counts as changed.
+    every: set[str] = field(default_factory=set)
 
     def touch(self, table: str, row_id: str) -> None:
-        if self.kept is None or table in self.kept:
-            self.changed.setdefault(table, set()).add(row_id)
+        if (self.kept is None or table in self.kept) and table not in self.every:
+            ids = self.changed.setdefault(table, set())
+            ids.add(row_id)
+            if len(ids) > MANY:
+                self.every.add(table)
+                del self.changed[table]
 
 
 def have_vector() -> dict[str, int]:
