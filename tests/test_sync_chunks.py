@@ -124,20 +124,21 @@ def _bad_late_bundle(net: Net, n: int) -> dict[str, Any]:
 def test_a_bad_record_in_the_last_chunk_rolls_the_whole_import_back(
         net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _small_chunks(monkeypatch)
+    monkeypatch.setattr(merge, "_BATCH", 10)  # runs of ten merged as they stream in
     late = _bad_late_bundle(net, 30)
     raw = bundle.encode(late["header"], late["changes"], keys.load_key())
     assert len(_frames(raw)[1]) >= 4
     applied: list[str] = []
-    real_update = merge.Merger._update
+    real_merge = merge.Merger._merge_fields
 
-    def spy(self: merge.Merger, change: Any) -> None:
+    def spy(self: merge.Merger, model: Any, change: Any, base: Any) -> Any:
         applied.append(change.id)
-        real_update(self, change)
+        return real_merge(self, model, change, base)
 
-    monkeypatch.setattr(merge.Merger, "_update", spy)
+    monkeypatch.setattr(merge.Merger, "_merge_fields", spy)
     reasons = _refused_unchanged(net, tmp_path, {"bad late record": raw})
     assert "第 31 条" in reasons["bad late record"]
-    assert len(applied) == 30  # applied inside the transaction, then all rolled back
+    assert len(applied) == 20  # two runs of ten merged in the transaction, then rolled back
 
 
 def test_a_format_1_bundle_still_imports(net: Net, tmp_path: Path) -> None:
