@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import CliError, Env
+from app.cli.sync import print_exported, print_imports
 from app.i18n import t
 
 
@@ -119,16 +120,6 @@ def cmd_join(env: Env, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(results: list[Any]) -> int:
-    refused = 0
-    for r in results:
-        print(r.text())
-        for line in [m.text() for m in r.missing] + [w.text() for w in r.skew]:
-            print(f"  {line}")
-        refused += r.status == "refused"
-    return 1 if refused else 0
-
-
 def cmd_import(env: Env, args: argparse.Namespace) -> int:
     from app.services.hub import files
 
@@ -136,7 +127,7 @@ def cmd_import(env: Env, args: argparse.Namespace) -> int:
         results = files.import_files([Path(f) for f in args.files])
     if len(results) == 1 and results[0].status == "refused":
         raise CliError(results[0].text())
-    return _report(results)
+    return print_imports(results)
 
 
 def cmd_export(env: Env, args: argparse.Namespace) -> int:
@@ -165,12 +156,9 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
                              detail=exc.strerror or str(exc))) from exc
     for item in done:
         print(f"[{item.community}]")
-        status |= _report([r for r in item.imports if r.status not in ("already", "own")])
-        if item.exported:
-            print(t("sync.cli.exported", path=item.exported.path, n=item.exported.changes,
-                    origins=item.exported.origins))
-        else:
-            print(t("sync.cli.nothing_new"))
+        status |= print_imports([r for r in item.imports
+                                 if r.status not in ("already", "own")])
+        print_exported(item.exported)
     return status
 
 

@@ -169,7 +169,8 @@ def _progress() -> Any:
     return progress_printer if sys.stderr.isatty() else None
 
 
-def _report(results: list[Any]) -> int:
+def print_imports(results: list[Any]) -> int:
+    """One line per bundle (gaps, clock skew, duplicates under it); 1 if any was refused."""
     refused = 0
     for r in results:
         print(r.text())
@@ -178,8 +179,22 @@ def _report(results: list[Any]) -> int:
         if r.duplicates:
             print("  " + t("sync.duplicates_found", n=r.duplicates))
         refused += r.status == "refused"
-    _warn_prefix_clashes()
     return 1 if refused else 0
+
+
+def print_exported(exported: Any) -> None:
+    """What an exchange wrote for the others, or that it had nothing new."""
+    if exported and getattr(exported, "written", True):
+        print(t("sync.cli.exported", path=exported.path, n=exported.changes,
+                origins=exported.origins))
+    else:
+        print(t("sync.cli.nothing_new"))
+
+
+def _report(results: list[Any]) -> int:
+    status = print_imports(results)
+    _warn_prefix_clashes()
+    return status
 
 
 def _warn_prefix_clashes() -> None:
@@ -216,11 +231,7 @@ def cmd_sync(env: Env, args: argparse.Namespace) -> int:
         raise CliError(t("sync.err.cannot_write", path=args.folder,
                          detail=os_reason(exc))) from exc
     status = _report([r for r in result.imports if r.status not in ("already", "own")])
-    if result.exported and result.exported.written:
-        print(t("sync.cli.exported", path=result.exported.path, n=result.exported.changes,
-                origins=result.exported.origins))
-    else:
-        print(t("sync.cli.nothing_new"))
+    print_exported(result.exported)
     return status
 
 
