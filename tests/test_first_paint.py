@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Modules a desk's first frame (the sign-in) does not need.
 NOT_BEFORE_FIRST_FRAME = ("pydantic", "app.cli.sync", "app.cli.hub", "app.services.hub.client",
-                          "screens.search.find", "app.services.search.lookup", "tomllib")
+                          "screens.search.find", "app.services.search.lookup", "tomllib",
+                          "app.services.cases.deadlines")
 
 _DESK_START = """
 import sys

@@ -9,7 +9,6 @@ the same events keep printing the same digest.
 
 from __future__ import annotations
 
-from app.services.cases import cache
 from models.cases import CaseEvent
 from models.db import db
 from models.sync import LocalState
@@ -28,6 +27,8 @@ def bring_up_to_date() -> int:
     have = int(row.value) if row else 1
     if have >= CURRENT:
         return 0
+    from app.services.cases import cache  # only when behind: the deadline rules cost start-up
+
     kinds = sorted({k for version, ks in RULES.items() if version > have for k in ks})
     query = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind.in_(kinds)).distinct()
     with db.atomic():
