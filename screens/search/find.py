@@ -25,7 +25,7 @@ from app.i18n import t
 from app.services.search import index as search_index
 from app.services.search import lookup as search
 from app.services.search.lookup import Group, Hit, Results
-from screens.search import opening  # noqa: F401 - defines the search box's keys
+from screens.search import keys as _keys  # noqa: F401 - defines the search box's keys
 from screens.search.opinion_hit import opinion_line
 from screens.widgets.key_footer import KeyFooter
 

@@ -3,7 +3,8 @@ search chose on the right screen.
 
 Kept apart from the search box (:mod:`screens.search.find`), which is imported the first
 time it opens: the desk's first frame does not wait for the search services (issue 16).
-The search box's keys are defined here, so ``settings.toml`` can rebind them from the start.
+The search box's keys are defined with it (:mod:`screens.search.keys`), so
+``settings.toml`` can rebind them from the start.
 """
 
 from __future__ import annotations
@@ -13,17 +14,12 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from app import keymap
 from app.i18n import t
+from screens.search import keys as _keys  # noqa: F401 - defines the search box's keys
 
 if TYPE_CHECKING:
     from app.services.search.lookup import Hit
 
-keymap.define("search.open", "enter", "open", priority=True)  # over the Input's own Enter
-keymap.define("search.down", "down", "move(1)", priority=True)
-keymap.define("search.up", "up", "move(-1)", priority=True)
-keymap.define("search.page_down", "pagedown", "move(8)", show=False, priority=True)
-keymap.define("search.page_up", "pageup", "move(-8)", show=False, priority=True)
 
 
 class SearchApp:
