@@ -107,9 +107,14 @@ def ensure(name: str, community: str, log: bool = True) -> DataSet:
 
 
 def existing(name: str, data_dir: Path) -> DataSet:
-    """A station generated elsewhere (``--street DIR``): used as is, never regenerated."""
+    """A station generated elsewhere (``--street DIR``): used as is, never regenerated.
+    Its generation figures come from a ``bench.json`` beside it (``mulin demo``'s own
+    report, as the cache keeps it), if one was written when it was generated."""
     conn = sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True)
     rows = conn.execute("SELECT count(*) FROM change").fetchone()[0]
     conn.close()
-    return DataSet(name, f"{name} (given: {data_dir})", data_dir.resolve(), int(rows), 0.0,
-                   True)
+    meta = data_dir / "bench.json"
+    info = json.loads(meta.read_text()) if meta.exists() else {}
+    return DataSet(name, f"{name} (given: {data_dir})", data_dir.resolve(),
+                   int(info.get("rows", rows)), float(info.get("seconds", 0.0)), True,
+                   float(info.get("cpu_seconds", 0.0)))

@@ -54,10 +54,28 @@ def _drain(fd: int, sink: list[bytes]) -> None:
         sink.append(chunk)
 
 
+def own_peak_mib(pid: int) -> float:
+    """The process's own resident high-water mark (``VmHWM``), 0 once it is gone.
+
+    ``wait4``'s ``ru_maxrss`` is no use for it: Linux carries the parent's resident size
+    across fork and exec into the child's, so after the suite itself held gigabytes (the
+    plain-sqlite3 references) every child "peaked" at the suite's size."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, float, float]:
-    """Reap the child with ``wait4``: its status, *its own* peak RSS (MiB), its CPU seconds."""
+    """Reap the child with ``wait4``: its status, its own peak RSS (MiB, ``VmHWM`` polled
+    while it runs), its CPU seconds."""
     deadline = time.monotonic() + timeout
+    peak = 0.0
     while True:
+        peak = max(peak, own_peak_mib(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -68,7 +86,7 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, float, fl
             proc.returncode = -9
             break
         time.sleep(0.002)
-    return proc.returncode, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    return proc.returncode, peak, usage.ru_utime + usage.ru_stime
 
 
 def run_in_terminal(argv: Sequence[str], env: dict[str, str], size: tuple[int, int] = (80, 24),

@@ -4,7 +4,7 @@ Driven through the ``mulin`` commands the sync issue specifies (``key export``,
 ``init --join``, ``export [--full]``, ``import``), each as a whole process, next to the floor
 for any importer: plain ``sqlite3`` inserting the same rows (content and change log) into
 an empty copy of the schema in one transaction. The full import's peak RSS is the
-import process's own high-water mark (``VmHWM``, polled: see :func:`_own_peak_mib`).
+import process's own high-water mark (``VmHWM``, polled: see :func:`benchmarks.proc.own_peak_mib`).
 One day's import is timed on :data:`DAYS` days in a row at street scale, and the same
 days at Hubin scale are its reference (issue 16: ≤ 1 s, and ≤ 2× Hubin).
 """
@@ -85,21 +85,6 @@ def _mulin(data_dir: Path, *args: str, timeout: float = STEP_TIMEOUT) -> proc.Ru
     return run
 
 
-def _own_peak_mib(pid: int) -> float:
-    """The process's own resident high-water mark (``VmHWM``), 0 once it is gone.
-
-    ``wait4``'s ``ru_maxrss`` is no use here: Linux carries the parent's resident size
-    across fork and exec into the child's, and this suite's own process holds gigabytes
-    after :func:`plain_insert` — every child then "peaked" at the suite's size."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
-
-
 def _mulin_peak(data_dir: Path, *args: str, timeout: float) -> tuple[float, float]:
     """(seconds, own peak RSS in MiB) of one ``mulin`` command, its memory polled."""
     import subprocess
@@ -112,7 +97,7 @@ def _mulin_peak(data_dir: Path, *args: str, timeout: float) -> tuple[float, floa
                              stderr=subprocess.PIPE)
     peak = 0.0
     while child.poll() is None:
-        peak = max(peak, _own_peak_mib(child.pid))
+        peak = max(peak, proc.own_peak_mib(child.pid))
         if time.perf_counter() - started > timeout:
             child.kill()
             child.wait()
