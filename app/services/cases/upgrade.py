@@ -9,6 +9,8 @@ the same events keep printing the same digest.
 
 from __future__ import annotations
 
+from peewee import OperationalError
+
 from models.cases import CaseEvent
 from models.db import db
 from models.sync import LocalState
@@ -31,9 +33,12 @@ def bring_up_to_date() -> int:
 
     kinds = sorted({k for version, ks in RULES.items() if version > have for k in ks})
     query = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind.in_(kinds)).distinct()
-    with db.atomic():
-        done = cache.refresh_derived_cache(row.case_id for row in query)
-        LocalState.replace(id=KEY, value=str(CURRENT)).execute()
+    try:
+        with db.atomic():
+            done = cache.refresh_derived_cache(row.case_id for row in query)
+            LocalState.replace(id=KEY, value=str(CURRENT)).execute()
+    except OperationalError:  # the database is busy (a sync writing): the next open does it
+        return 0
     return done
 
 
