@@ -36,6 +36,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from app.atomic import atomic_file
 from app.atomic import write_atomically as write_atomically
 from app.hlc import decode as decode_hlc
 from app.i18n import t
@@ -160,17 +161,8 @@ def encode(header: dict[str, Any], changes: Iterable[dict[str, Any]], key: bytes
 def write_file(path: Path, header: dict[str, Any], changes: Iterable[dict[str, Any]],
                key: bytes) -> None:
     """Write a bundle straight to ``path`` through ``path.part`` (renamed when complete)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    try:
-        with part.open("wb") as fh:
-            write(fh, header, changes, key)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        write(fh, header, changes, key)
 
 
 # -- the plain header ----------------------------------------------------------------------
