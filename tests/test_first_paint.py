@@ -26,7 +26,7 @@ import sys
 sys.argv = ["mulin", "--data-dir", sys.argv[1]]
 from app import cli
 given = sys.argv[1:]
-env = cli.Env.from_args(cli.build_parser(cli._names_a_command(given)).parse_args(given))
+env = cli.Env.from_args(cli.build_parser(cli.modules_for(given)).parse_args(given))
 env.open()
 from app.tui import MulinApp
 MulinApp(env.settings)
@@ -42,13 +42,46 @@ def test_a_desk_start_leaves_out_what_the_sign_in_does_not_need(hubin: Paths) ->
     assert run.stdout.strip() == "-", f"imported before the first frame: {run.stdout}"
 
 
-@pytest.mark.parametrize(("argv", "needs"), [
-    ([], False), (["--data-dir", "d", "--lang", "en"], False), (["--demo"], False),
-    (["--operator", "管理员", "--data-dir", "d"], False), (["backup"], True),
-    (["--data-dir", "d", "check"], True), (["--help"], True), (["-h"], True),
+@pytest.mark.parametrize(("argv", "modules"), [
+    ([], ()), (["--data-dir", "d", "--lang", "en"], ()), (["--demo"], ()),
+    (["--operator", "管理员", "--data-dir", "d"], ()), (["backup"], ("trust",)),
+    (["--data-dir", "d", "check"], ("trust",)), (["import", "--help"], ("sync",)),
+    (["--operator", "值班员", "import", "x"], ("sync",)), (["hub", "serve"], ("hub",)),
+    (["--help"], cli.ALL), (["-h"], cli.ALL), (["no-such-command"], cli.ALL),
 ])
-def test_only_a_command_or_help_builds_the_command_parsers(argv: list[str], needs: bool) -> None:
-    assert cli._names_a_command(argv) is needs
+def test_a_command_builds_only_its_own_parsers(argv: list[str], modules: object) -> None:
+    assert cli.modules_for(argv) == modules
+
+
+def test_the_command_table_names_every_command_where_it_is_registered() -> None:
+    """``COMMAND_MODULES`` (what ``mulin COMMAND`` imports) against each module's own
+    ``register``: a new command missing from the table would not be found."""
+    import argparse
+
+    found = {}
+    for name in cli._all_modules():
+        parser = cli.build_parser((name,))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found.update(dict.fromkeys(action.choices, name))
+    assert found == cli.COMMAND_MODULES
+
+
+_IMPORT_START = """
+import sys
+from app import cli
+cli.build_parser(cli.modules_for(["import", "x.mulin"]))
+print(",".join(m for m in sys.argv[1:] if m in sys.modules) or "-")
+"""
+
+
+def test_a_days_import_leaves_out_the_other_commands_modules() -> None:
+    others = ("app.cli.hub", "app.cli.core", "app.cli.civic", "app.services.hub.client",
+              "app.cli.sync_remote")
+    run = subprocess.run([sys.executable, "-c", _IMPORT_START, *others], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "-", f"imported for `mulin import`: {run.stdout}"
 
 
 def test_help_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,36 +20,55 @@ from app.cli import errors  # noqa: E402
 from app.cli.common import CliError, Env  # noqa: E402
 from app.services.trust.permissions import Refused  # noqa: E402
 
+#: The module of this package that registers each command: ``mulin COMMAND`` imports only
+#: that one (the others' imports cost a day's import ~0.2 s, issue 16); ``--help``, no
+#: command at all with ``--help``, or an unknown word import them all.
+#: ``tests/test_first_paint.py`` checks this table against every module's ``register``.
+COMMAND_MODULES = {
+    "opinions": "civic", "demo": "core", "stats": "core", "hub": "hub",
+    "mediation": "mediation", "report": "report", "init": "sync", "key": "sync",
+    "export": "sync", "import": "sync", "undo-import": "sync", "sync": "sync",
+    "backup": "trust", "restore": "trust", "check": "trust", "decrypt": "trust",
+    "rekey": "trust", "operator": "trust",
+}
+#: Every command module (``None``): the full parser.
+ALL = None
 
-def build_parser(commands: bool = True) -> argparse.ArgumentParser:
-    """The parser; ``commands=False`` leaves the commands out (the desk: ``mulin`` with
-    global options only never imports the command modules, issue 16)."""
+
+def build_parser(modules: Sequence[str] | None = ALL) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (``ALL``: every command module); ``()``
+    leaves the commands out (the desk: ``mulin`` with global options only, issue 16)."""
     parser = argparse.ArgumentParser(
         prog="mulin", description="睦邻 Mulin — 社区工作站离线桌面 / offline community desk")
     parser.add_argument("--data-dir", metavar="DIR", help="数据目录 / data directory")
     parser.add_argument("--demo", action="store_true", help="打开演示站 / open the demo station")
     parser.add_argument("--lang", choices=i18n.LANGS, help="界面语言 / interface language")
     parser.add_argument("--version", action="version", version=f"mulin {__version__}")
-    if commands:
-        _add_commands(parser)
+    if modules is ALL:
+        modules = _all_modules()
+    if modules:
+        sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+        for name in modules:
+            register = getattr(importlib.import_module(f"{__name__}.{name}"), "register", None)
+            if register:
+                register(sub)
     _operator_option(parser, None)
     return parser
 
 
-def _add_commands(parser: argparse.ArgumentParser) -> None:
+def _all_modules() -> list[str]:
     import pkgutil
 
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register:
-            register(sub)
+    return sorted(m.name for m in pkgutil.iter_modules(__path__))
 
 
-def _names_a_command(argv: Sequence[str]) -> bool:
-    """Does ``argv`` need the commands' parsers: a command, or ``--help`` (lists them)?"""
-    return not startup.is_desk(argv) or any(a in ("-h", "--help") for a in argv)
+def modules_for(argv: Sequence[str]) -> Sequence[str] | None:
+    """The command modules ``argv`` needs: none for the desk, its own for a known command,
+    ``ALL`` for ``--help`` without a command or a word that is no command."""
+    name = startup.command(argv)
+    if not name:
+        return ALL if any(a in ("-h", "--help") for a in argv) else ()
+    return (COMMAND_MODULES[name],) if name in COMMAND_MODULES else ALL
 
 
 def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -65,7 +84,7 @@ def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
-    args = build_parser(_names_a_command(given)).parse_args(given)
+    args = build_parser(modules_for(given)).parse_args(given)
     store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
     env: Env | None = None
     try:
