@@ -156,3 +156,25 @@ def test_a_failing_hub_database_is_a_503_with_its_reason(
             conn.execute(f'ALTER TABLE "{schema}".gone RENAME TO received_bundle')
     assert answer.status == 503
     assert answer.reason.startswith("枢纽的数据库出错") and "received_bundle" in answer.reason
+
+
+def test_the_hub_keeps_few_idle_workers_and_never_stops_a_busy_one() -> None:
+    """A district hub stays bounded: beyond ``keep`` idle workers the one idle the longest
+    is stopped when another community needs one, never one applying an upload."""
+    from app.services.hub.workers import Workers
+
+    pool = Workers("postgresql://unused", keep=2)
+    try:
+        for community in ("hubin", "dongting"):
+            pool._take(community)
+            pool._give_back(community)
+        pool._take("third")
+        assert sorted(pool.running()) == ["dongting", "third"]  # hubin idled longest
+        pool._take("dongting")  # busy now
+        pool._give_back("third")
+        pool._take("fourth")
+        assert sorted(pool.running()) == ["dongting", "fourth"]
+        pool._take("fifth")  # nothing idle to stop: over the cap, not stopping a busy one
+        assert sorted(pool.running()) == ["dongting", "fifth", "fourth"]
+    finally:
+        pool.close()
