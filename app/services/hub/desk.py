@@ -13,15 +13,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from peewee import PeeweeException
 
 from app.i18n import t
-from app.services.cases import lifecycle, metrics
+from app.services.cases import metrics
 from app.services.hub import database as hubdb
 from app.services.hub import overview, street
 from models.db import db
+
+if TYPE_CHECKING:
+    from app.services.cases import lifecycle
 
 T = TypeVar("T")
 _TURN = threading.Lock()
