@@ -286,16 +286,19 @@ def _joined(db_url: str) -> None:
 
 
 def _desk(db_url: str, started: float) -> None:
+    """As ``mulin hub`` (``app.cli.hub.cmd_desk``) opens the desk."""
     import asyncio
 
-    from app.hub_tui import HubApp
     from app.services.hub import database as hubdb
+    from app.services.hub import desk
 
     hubdb.open_hub(db_url)
-    joined = len(hubdb.communities())
+    prefixes = desk.start()
+    joined = len(prefixes.split("/"))
+    from app.hub_tui import HubApp
 
     async def first_screen() -> float:
-        app = HubApp()
+        app = HubApp(prefixes)
         async with app.run_test(size=(80, 24)) as pilot:
             while True:
                 tables = app.screen.query("#hub-communities")

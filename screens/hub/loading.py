@@ -27,8 +27,16 @@ class HubScreen(MulinScreen):
     def show(self, data: Any) -> None:
         """Draw ``data`` (UI thread)."""
 
+    def ready(self) -> Any:
+        """What the screen shows if it has already been read (else None: ``fetch``)."""
+        return None
+
     def on_mount(self) -> None:
-        self.action_refresh()
+        data = self.ready()
+        if data is None:
+            self.action_refresh()
+        else:
+            self.show(data)
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
