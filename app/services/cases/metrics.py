@@ -161,13 +161,18 @@ def _stored(at: datetime) -> str:
     return at.isoformat(sep=" ")
 
 
-def counts_sql(key: str, tables: str = "") -> str:
+def counts_query(community_id: str, period: Period, key: str = "''",
+                 key_params: Iterable[str] = (), tables: str = "") -> tuple[str, list[str]]:
     """The counts of :data:`COUNT_RULES` per group ``key`` (an expression over the facts
-    ``f``) in one query; parameters: ``key``'s own, then :func:`counts_params`'."""
+    ``f``, with its parameters) of the cases received in ``period``: one query (its SQL
+    and parameters) whose rows are the key, then the counts in :data:`COUNT_NAMES` order.
+    The facts are read once (``MATERIALIZED``: each case's rating is looked up once)."""
     sums = ", ".join(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END) AS {name}"
                      for name, rule in COUNT_RULES.items())
-    return (f"SELECT {key} AS k, {sums} FROM ({_FACTS_SQL.format(t=tables)}) f "
-            "GROUP BY 1")
+    sql = (f"WITH f AS MATERIALIZED ({_FACTS_SQL.format(t=tables)}) "
+           f"SELECT {key} AS k, {sums} FROM f GROUP BY 1")
+    start, end = period.bounds()
+    return sql, [*overdue_params(), community_id, _stored(start), _stored(end), *key_params]
 
 
 def overdue_params() -> tuple[str, str]:
@@ -176,14 +181,8 @@ def overdue_params() -> tuple[str, str]:
     return now, now
 
 
-def counts_params(community_id: str, period: Period) -> tuple[str, ...]:
-    """The parameters of :func:`counts_sql` after its key's own."""
-    start, end = period.bounds()
-    return (*overdue_params(), community_id, _stored(start), _stored(end))
-
-
 def to_rates(key: str, counts: Iterable[Any]) -> Rates:
-    """A row of :func:`counts_sql` (its counts, after the key) as :class:`Rates`."""
+    """A row of :func:`counts_query` (its counts, after the key) as :class:`Rates`."""
     return Rates(key, *(int(n or 0) for n in counts))
 
 
@@ -197,8 +196,7 @@ def month_key(periods: list[Period]) -> tuple[str, list[str]]:
 
 def _counts(community_id: str, period: Period, key: str = "''",
             key_params: Iterable[str] = ()) -> list[tuple[Any, Rates]]:
-    cursor = db.execute_sql(counts_sql(key), (*key_params,
-                                              *counts_params(community_id, period)))
+    cursor = db.execute_sql(*counts_query(community_id, period, key, key_params))
     return [(k, to_rates("", counts)) for k, *counts in cursor]
 
 

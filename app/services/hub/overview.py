@@ -49,9 +49,10 @@ def _trends(communities: list[HubCommunity], periods: list[metrics.Period]
     parts: list[str] = []
     params: list[Any] = []
     for n, c in enumerate(communities):
-        parts.append(f"SELECT {n} AS n, q.* FROM "
-                     f"({metrics.counts_sql(key, qualified(c.schema_name) + '.')}) q")
-        params += [*key_params, *metrics.counts_params(c.id, span)]
+        sql, more = metrics.counts_query(c.id, span, key, key_params,
+                                         qualified(c.schema_name) + ".")
+        parts.append(f"SELECT {n} AS n, q.* FROM ({sql}) q")
+        params += more
     out = [[metrics.Rates(key=p.label) for p in periods] for _ in communities]
     for n, k, *counts in db.execute_sql(_union(parts), params):
         out[int(n)][int(k)] = metrics.to_rates(periods[int(k)].label, counts)
