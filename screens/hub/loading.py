@@ -32,15 +32,15 @@ class HubScreen(MulinScreen):
         return None
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        """Shown (the first time too: one read, not one for mounting and one for showing)."""
         data = self.ready()
         if data is None:
             self.action_refresh()
         else:
             self.show(data)
-        self.query_one(DataTable).focus()
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
 
     def action_refresh(self) -> None:
         self.query_one(DataTable).loading = True

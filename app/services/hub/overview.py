@@ -72,8 +72,8 @@ def _open_counts(communities: list[HubCommunity]) -> list[tuple[int, int, int]]:
                      f"SUM(CASE WHEN {metrics.OVERDUE_SQL} THEN 1 ELSE 0 END), "
                      f"SUM(CASE WHEN {street.WAITING_SQL} THEN 1 ELSE 0 END) "
                      f'FROM {qualified(c.schema_name)}."case" c '
-                     "WHERE c.open_rank < 9 AND c.deleted = 0")
-        params += now
+                     "WHERE c.community_id = ? AND c.open_rank < 9 AND c.deleted = 0")
+        params += [*now, c.id]
     out = [(0, 0, 0)] * len(communities)
     for n, red, late, waiting in db.execute_sql(_union(parts), params):
         out[int(n)] = (int(red or 0), int(late or 0), int(waiting or 0))
@@ -86,10 +86,14 @@ def figures_of(communities: list[HubCommunity], period: metrics.Period
     overdue counts and the street's waiting cases now, per community."""
     if not communities:
         return []
-    trends = _trends(communities, metrics.last_months(TREND_MONTHS, period.start))
+    with db.atomic():
+        # PostgreSQL's JIT would compile the long union of ten communities for longer than
+        # it runs (a second at street scale)
+        db.execute_sql("SET LOCAL jit = off")
+        trends = _trends(communities, metrics.last_months(TREND_MONTHS, period.start))
+        opens = _open_counts(communities)
     out = []
-    for c, trend, (red, overdue, waiting) in zip(communities, trends,
-                                                 _open_counts(communities), strict=True):
+    for c, trend, (red, overdue, waiting) in zip(communities, trends, opens, strict=True):
         out.append(CommunityFigures(c.id, c.name or c.id[:8], trend[-1], red, overdue,
                                     waiting,
                                     metrics.spark(r.on_time_resolution_rate for r in trend)))
