@@ -121,6 +121,10 @@ def last_months(n: int = 12, today: date | None = None) -> list[Period]:
 OVERDUE_SQL = ("c.open_rank < 9 AND (c.due_resolution < ? "
                "OR (c.responded_at IS NULL AND c.due_response < ?))")
 
+#: The latest resident rating of case ``c`` (``{t}``: as in :data:`_FACTS_SQL`).
+_SCORE_SQL = """(SELECT e.score FROM {t}evaluation e WHERE e.case_id = c.id
+  AND e.kind = 'resident' ORDER BY e.at DESC, e.id DESC LIMIT 1)"""
+
 #: One row per case received in the period: the facts every count is made of.
 #: ``{t}`` qualifies the tables (empty for the current database or schema).
 _FACTS_SQL = """
@@ -130,9 +134,7 @@ SELECT c.grid_id, c.handler, c.category, c.level, c.state, c.received_at,
        c.resolved_at IS NOT NULL AND c.state IN ('resolved', 'evaluated', 'closed')
            AS resolved,
        c.due_resolution IS NULL OR c.resolved_at <= c.due_resolution AS resolved_ok,
-       """ + OVERDUE_SQL + """ AS late,
-       (SELECT e.score FROM {t}evaluation e WHERE e.case_id = c.id AND e.kind = 'resident'
-        ORDER BY e.at DESC, e.id DESC LIMIT 1) AS score
+       """ + OVERDUE_SQL + """ AS late, {score} AS score
 FROM {t}"case" c
 WHERE c.community_id = ? AND c.deleted = 0 AND c.received_at >= ? AND c.received_at < ?
   AND c.state NOT IN ('cancelled', 'merged')
@@ -162,14 +164,17 @@ def _stored(at: datetime) -> str:
 
 
 def counts_query(community_id: str, period: Period, key: str = "''",
-                 key_params: Iterable[str] = (), tables: str = "") -> tuple[str, list[str]]:
+                 key_params: Iterable[str] = (), tables: str = "", ratings: bool = True
+                 ) -> tuple[str, list[str]]:
     """The counts of :data:`COUNT_RULES` per group ``key`` (an expression over the facts
     ``f``, with its parameters) of the cases received in ``period``: one query (its SQL
     and parameters) whose rows are the key, then the counts in :data:`COUNT_NAMES` order.
-    The facts are read once (``MATERIALIZED``: each case's rating is looked up once)."""
+    The facts are read once (``MATERIALIZED``: each case's rating is looked up once);
+    without ``ratings`` nothing is looked up and ``rated``/``satisfied`` stay 0."""
     sums = ", ".join(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END) AS {name}"
                      for name, rule in COUNT_RULES.items())
-    sql = (f"WITH f AS MATERIALIZED ({_FACTS_SQL.format(t=tables)}) "
+    score = _SCORE_SQL.format(t=tables) if ratings else "CAST(NULL AS INTEGER)"
+    sql = (f"WITH f AS MATERIALIZED ({_FACTS_SQL.format(t=tables, score=score)}) "
            f"SELECT {key} AS k, {sums} FROM f GROUP BY 1")
     start, end = period.bounds()
     return sql, [*overdue_params(), community_id, _stored(start), _stored(end), *key_params]

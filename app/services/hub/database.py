@@ -19,13 +19,10 @@ from app import clock, store
 from app.hlc import HLC
 from app.i18n import t
 from app.services.cases import upgrade
-from app.services.station import identity
 from models import db as dbmod
 from models.db import db
 from models.hub import HUB_SCHEMA, HUB_TABLES, HubCommunity, HubMeta
 from models.pg import HubDatabase, qualified
-from models.schema import TABLES
-from models.search import SearchKey
 
 if TYPE_CHECKING:
     from app.services.sync.keys import SealedKey
@@ -161,6 +158,9 @@ def activate(community: HubCommunity) -> store.StationContext:
 
 
 def _create_tables(schema: str) -> None:
+    from models.schema import TABLES  # every station table: only when a community joins
+    from models.search import SearchKey
+
     hub = _hub()
     db.execute_sql(f"CREATE SCHEMA {qualified(schema)}")
     hub.use_schema(schema)
@@ -176,6 +176,8 @@ def _add_indexes(schema: str) -> None:
 
 def join(sealed: SealedKey, station: str, prefix: str) -> HubCommunity:
     """``mulin hub join``: the hub becomes one more station of the key file's community."""
+    from app.services.station import identity
+
     prefix = identity.check_prefix(prefix)
     if prefix in {s.get("prefix", "") for s in sealed.stations}:
         raise HubError(t("hub.err.prefix_taken", prefix=prefix))

@@ -43,16 +43,25 @@ def _union(parts: list[str]) -> str:
 def _trends(communities: list[HubCommunity], periods: list[metrics.Period]
             ) -> list[list[metrics.Rates]]:
     """Each community's figures for each of ``periods`` (consecutive, oldest first): the
-    cases service's own counts, run in every community's schema by one query."""
-    key, key_params = metrics.month_key(periods)
-    span = metrics.Period("", periods[0].start, periods[-1].end)
+    cases service's own counts, run in every community's schema by one query. Only the
+    last period's counts are complete: the earlier ones are for the trend's on-time
+    resolution rate and look no rating up (their ``rated`` and ``satisfied`` are 0)."""
+    earlier, last = periods[:-1], periods[-1]
+    key, key_params = metrics.month_key(earlier)
     parts: list[str] = []
     params: list[Any] = []
-    for n, c in enumerate(communities):
-        sql, more = metrics.counts_query(c.id, span, key, key_params,
-                                         qualified(c.schema_name) + ".")
+
+    def add(n: int, sql: str, more: list[str]) -> None:
         parts.append(f"SELECT {n} AS n, q.* FROM ({sql}) q")
-        params += more
+        params.extend(more)
+
+    for n, c in enumerate(communities):
+        tables = qualified(c.schema_name) + "."
+        if earlier:
+            add(n, *metrics.counts_query(
+                c.id, metrics.Period("", earlier[0].start, earlier[-1].end), key,
+                key_params, tables, ratings=False))
+        add(n, *metrics.counts_query(c.id, last, str(len(earlier)), (), tables))
     out = [[metrics.Rates(key=p.label) for p in periods] for _ in communities]
     for n, k, *counts in db.execute_sql(_union(parts), params):
         out[int(n)][int(k)] = metrics.to_rates(periods[int(k)].label, counts)
