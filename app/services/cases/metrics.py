@@ -169,8 +169,8 @@ def counts_query(community_id: str, period: Period, key: str = "''",
     """The counts of :data:`COUNT_RULES` per group ``key`` (an expression over the facts
     ``f``, with its parameters) of the cases received in ``period``: one query (its SQL
     and parameters) whose rows are the key, then the counts in :data:`COUNT_NAMES` order.
-    The facts are read once (``MATERIALIZED``: each case's rating is looked up once);
-    without ``ratings`` nothing is looked up and ``rated``/``satisfied`` stay 0."""
+    The facts are read once (``MATERIALIZED``: a rating is looked up once per case, and
+    not at all without ``ratings``: ``rated`` and ``satisfied`` then stay 0)."""
     sums = ", ".join(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END) AS {name}"
                      for name, rule in COUNT_RULES.items())
     score = _SCORE_SQL.format(t=tables) if ratings else "CAST(NULL AS INTEGER)"
@@ -182,11 +182,10 @@ def counts_query(community_id: str, period: Period, key: str = "''",
 
 def overdue_params() -> tuple[str, str]:
     """The parameters of :data:`OVERDUE_SQL`: now, twice."""
-    now = _stored(clock.to_storage(clock.now()))
-    return now, now
+    return (_stored(clock.to_storage(clock.now())),) * 2
 
 
-def to_rates(key: str, counts: Iterable[Any]) -> Rates:
+def to_rates(key: Any, counts: Iterable[Any]) -> Rates:
     """A row of :func:`counts_query` (its counts, after the key) as :class:`Rates`."""
     return Rates(key, *(int(n or 0) for n in counts))
 
@@ -200,22 +199,19 @@ def month_key(periods: list[Period]) -> tuple[str, list[str]]:
 
 
 def _counts(community_id: str, period: Period, key: str = "''",
-            key_params: Iterable[str] = ()) -> list[tuple[Any, Rates]]:
+            key_params: Iterable[str] = ()) -> list[Rates]:
     cursor = db.execute_sql(*counts_query(community_id, period, key, key_params))
-    return [(k, to_rates("", counts)) for k, *counts in cursor]
+    return [to_rates(k, counts) for k, *counts in cursor]
 
 
 def rates(community_id: str, period: Period, by: str | None = None) -> list[Rates]:
     """One row for the whole community, or one per grid / handler / category / level."""
     if by is None:
         found = _counts(community_id, period)
-        total = found[0][1] if found else Rates()
+        total = found[0] if found else Rates()
         total.key = period.label
         return [total]
-    rows = []
-    for key, r in _counts(community_id, period, GROUP_KEYS[by]):
-        r.key = key
-        rows.append(r)
+    rows = _counts(community_id, period, GROUP_KEYS[by])
     if by == "grid":
         names = {g.id: (g.number, g.name) for g in Grid.select(Grid.id, Grid.number, Grid.name)
                  .where(Grid.community == community_id)}
@@ -250,10 +246,10 @@ def trend(community_id: str, months: int = 12, today: date | None = None) -> lis
     periods = last_months(months, today)
     key, params = month_key(periods)
     out = [Rates(key=p.label) for p in periods]
-    for i, r in _counts(community_id, Period("", periods[0].start, periods[-1].end),
-                        key, params):
-        r.key = out[int(i)].key
-        out[int(i)] = r
+    for r in _counts(community_id, Period("", periods[0].start, periods[-1].end), key,
+                     params):
+        i = int(r.key)
+        r.key, out[i] = out[i].key, r
     return out
 
 
