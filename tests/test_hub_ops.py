@@ -48,6 +48,24 @@ def test_the_street_report_has_one_row_per_community_with_the_stations_figures(
         close_station()
     assert rows[2][1] == at_station.received > 0
     assert rows[2][14] == round(at_station.on_time_resolution_rate or 0, 4)
+    assert at_station.rated > 0  # every count and rate, ratings included, as at the station
+    assert list(rows[2][1:1 + len(metrics.COUNT_NAMES) + len(metrics.RATE_NAMES)]) == \
+        metrics._cells(at_station)[1:]
+
+
+def test_init_gives_an_older_hub_the_desks_index(ops_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ops_url, autocommit=True) as conn:
+        row = conn.execute("SELECT schema_name FROM mulin_hub.hub_community").fetchone()
+        assert row is not None
+        schema = row[0]
+        conn.execute(f'DROP INDEX "{schema}".evaluation_latest_resident')
+    assert main(["hub", "init", "--db", ops_url]) == 0
+    with psycopg.connect(ops_url) as conn:
+        names = {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (schema,))}
+    assert "evaluation_latest_resident" in names
 
 
 def test_check_passes_then_names_a_damaged_community(

@@ -54,6 +54,28 @@ def test_street_desk_snapshot(desk: str, snap_compare: Any) -> None:
     assert snap_compare(HubApp("JD/JE"), terminal_size=(80, 24), run_before=_loaded)
 
 
+async def test_mulin_hub_reads_the_communities_once_while_it_starts(
+        desk: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mulin hub`` starts reading F2's figures as soon as the hub is open; the first
+    screen shows them, read once (not once more for being shown)."""
+    from app.hub_tui import HubApp
+    from app.services.hub import desk as street_desk
+    from app.services.hub import overview
+
+    reads: list[int] = []
+    real = overview.street_figures
+    monkeypatch.setattr(overview, "street_figures", lambda: reads.append(1) or real())
+    prefixes = street_desk.start()
+    assert sorted(prefixes.split("/")) == ["JD", "JE"]
+    app = HubApp(prefixes)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _loaded(pilot)
+        table = app.screen.query_one("#hub-communities")
+        assert table.row_count == 2 and not table.loading
+        assert "2026-11" in str(app.screen.query_one("#hub-period").render())
+    assert reads == [1]
+
+
 async def test_the_street_signs_resolves_and_orders_by_keys(desk: str) -> None:
     from app.hub_tui import HubApp
 

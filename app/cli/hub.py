@@ -185,10 +185,10 @@ def cmd_list(env: Env, args: argparse.Namespace) -> int:
 
 def cmd_desk(env: Env, args: argparse.Namespace) -> int:
     """``mulin hub``: the street office's desk (keyboard-only TUI) over the hub."""
-    from app.services.hub import database as hubdb
+    from app.services.hub import desk
 
     with opened(args):
-        prefixes = "/".join(c.prefix for c in hubdb.communities())
+        prefixes = desk.start()  # F2's figures are read meanwhile
         if not prefixes:
             raise CliError(t("hub.err.no_communities"))
         from app.hub_tui import HubApp  # lazy: keeps CLI commands fast

@@ -33,6 +33,9 @@ class CommunitiesScreen(HubScreen):
             table.add_column(t(f"hub.col.{name}"), key=name)
         yield table
 
+    def ready(self) -> Any:
+        return desk.first_figures()
+
     def fetch(self) -> Any:
         return desk.figures()
 

@@ -27,12 +27,20 @@ class HubScreen(MulinScreen):
     def show(self, data: Any) -> None:
         """Draw ``data`` (UI thread)."""
 
+    def ready(self) -> Any:
+        """What the screen shows if it has already been read (else None: ``fetch``)."""
+        return None
+
     def on_mount(self) -> None:
-        self.action_refresh()
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        """Shown (the first time too: one read, not one for mounting and one for showing)."""
+        data = self.ready()
+        if data is None:
+            self.action_refresh()
+        else:
+            self.show(data)
 
     def action_refresh(self) -> None:
         self.query_one(DataTable).loading = True

@@ -17,7 +17,6 @@ is recorded.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -118,91 +117,101 @@ def last_months(n: int = 12, today: date | None = None) -> list[Period]:
     return out[::-1]
 
 
-@dataclass
-class _CaseFacts:
-    grid: str
-    handler: str
-    category: str
-    level: str
-    state: str
-    responded_on_time: bool | None
-    resolved_on_time: bool | None
-    overdue: bool
-    score: int | None = None
-    month: str = ""
+#: A case counted as overdue now: open and past a deadline (both ``?`` are now).
+OVERDUE_SQL = ("c.open_rank < 9 AND (c.due_resolution < ? "
+               "OR (c.responded_at IS NULL AND c.due_response < ?))")
 
+#: The latest resident rating of case ``c`` (``{t}``: as in :data:`_FACTS_SQL`).
+_SCORE_SQL = """(SELECT e.score FROM {t}evaluation e WHERE e.case_id = c.id
+  AND e.kind = 'resident' ORDER BY e.at DESC, e.id DESC LIMIT 1)"""
 
+#: One row per case received in the period: the facts every count is made of.
+#: ``{t}`` qualifies the tables (empty for the current database or schema).
 _FACTS_SQL = """
-SELECT c.grid_id, c.handler, c.category, c.level, c.state,
-       c.responded_at IS NOT NULL,
-       c.due_response IS NULL OR c.responded_at <= c.due_response,
-       c.resolved_at IS NOT NULL AND c.state IN ('resolved', 'evaluated', 'closed'),
-       c.due_resolution IS NULL OR c.resolved_at <= c.due_resolution,
-       c.open_rank < 9 AND (c.due_resolution < ?
-                            OR (c.responded_at IS NULL AND c.due_response < ?)),
-       c.received_at,
-       (SELECT e.score FROM evaluation e WHERE e.case_id = c.id AND e.kind = 'resident'
-        ORDER BY e.at DESC, e.id DESC LIMIT 1)
-FROM "case" c
+SELECT c.grid_id, c.handler, c.category, c.level, c.state, c.received_at,
+       c.responded_at IS NOT NULL AS responded,
+       c.due_response IS NULL OR c.responded_at <= c.due_response AS responded_ok,
+       c.resolved_at IS NOT NULL AND c.state IN ('resolved', 'evaluated', 'closed')
+           AS resolved,
+       c.due_resolution IS NULL OR c.resolved_at <= c.due_resolution AS resolved_ok,
+       """ + OVERDUE_SQL + """ AS late, {score} AS score
+FROM {t}"case" c
 WHERE c.community_id = ? AND c.deleted = 0 AND c.received_at >= ? AND c.received_at < ?
   AND c.state NOT IN ('cancelled', 'merged')
 """
+
+#: What each count adds up, case by case (the rules of the rates, in one place).
+COUNT_RULES = {
+    "received": "1 = 1",
+    "responded": "f.responded",
+    "responded_on_time": "f.responded AND f.responded_ok",
+    "resolved": "f.resolved",
+    "resolved_on_time": "f.resolved AND f.resolved_ok",
+    "rated": "f.score IS NOT NULL",
+    "satisfied": f"f.score >= {SATISFIED}",
+    "within_grid": "f.resolved AND f.level = 'grid'",
+    "open": "f.state NOT IN ('resolved', 'evaluated', 'closed')",
+    "overdue": "f.late",
+}
+
+#: The group of a case for ``rates(by=…)``.
+GROUP_KEYS = {"grid": "COALESCE(f.grid_id, '')", "handler": "f.handler",
+              "category": "f.category", "level": "f.level"}
 
 
 def _stored(at: datetime) -> str:
     return at.isoformat(sep=" ")
 
 
-def _facts(community_id: str, period: Period) -> list[_CaseFacts]:
-    """One row per case received in the period; plain SQL (thousands of rows, no objects)."""
+def counts_query(community_id: str, period: Period, key: str = "''",
+                 key_params: Iterable[str] = (), tables: str = "", ratings: bool = True
+                 ) -> tuple[str, list[str]]:
+    """The counts of :data:`COUNT_RULES` per group ``key`` (an expression over the facts
+    ``f``, with its parameters) of the cases received in ``period``: one query (its SQL
+    and parameters) whose rows are the key, then the counts in :data:`COUNT_NAMES` order.
+    The facts are read once (``MATERIALIZED``: a rating is looked up once per case, and
+    not at all without ``ratings``: ``rated`` and ``satisfied`` then stay 0)."""
+    sums = ", ".join(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END) AS {name}"
+                     for name, rule in COUNT_RULES.items())
+    score = _SCORE_SQL.format(t=tables) if ratings else "CAST(NULL AS INTEGER)"
+    sql = (f"WITH f AS MATERIALIZED ({_FACTS_SQL.format(t=tables, score=score)}) "
+           f"SELECT {key} AS k, {sums} FROM f GROUP BY 1")
     start, end = period.bounds()
-    now = _stored(clock.to_storage(clock.now()))
-    cursor = db.execute_sql(_FACTS_SQL, (now, now, community_id, _stored(start),
-                                         _stored(end)))
-    out = []
-    for grid, handler, cat, level, state, resp, resp_ok, res, res_ok, late, rec, score \
-            in cursor:
-        received = clock.local(datetime.fromisoformat(str(rec)))
-        out.append(_CaseFacts(grid or "", handler, cat, level, state,
-                              bool(resp_ok) if resp else None,
-                              bool(res_ok) if res else None, bool(late), score,
-                              f"{received:%Y-%m}"))
-    return out
+    return sql, [*overdue_params(), community_id, _stored(start), _stored(end), *key_params]
 
 
-def _add(r: Rates, f: _CaseFacts) -> None:
-    r.received += 1
-    r.responded += f.responded_on_time is not None
-    r.responded_on_time += bool(f.responded_on_time)
-    resolved = f.resolved_on_time is not None
-    r.resolved += resolved
-    r.resolved_on_time += bool(f.resolved_on_time)
-    r.within_grid += resolved and f.level == "grid"
-    r.rated += f.score is not None
-    r.satisfied += f.score is not None and f.score >= SATISFIED
-    r.open += f.state not in RESOLVED
-    r.overdue += f.overdue
+def overdue_params() -> tuple[str, str]:
+    """The parameters of :data:`OVERDUE_SQL`: now, twice."""
+    return (_stored(clock.to_storage(clock.now())),) * 2
 
 
-def _group_key(f: _CaseFacts, by: str) -> str:
-    return {"grid": f.grid, "handler": f.handler, "category": f.category,
-            "level": f.level}.get(by, "")
+def to_rates(key: Any, counts: Iterable[Any]) -> Rates:
+    """A row of :func:`counts_query` (its counts, after the key) as :class:`Rates`."""
+    return Rates(key, *(int(n or 0) for n in counts))
+
+
+def month_key(periods: list[Period]) -> tuple[str, list[str]]:
+    """A key expression (and its parameters) numbering ``periods`` (consecutive, oldest
+    first) 0, 1, … by when a case was received."""
+    bounds = [_stored(p.bounds()[1]) for p in periods[:-1]]
+    whens = " ".join(f"WHEN f.received_at < ? THEN {i}" for i in range(len(bounds)))
+    return (f"CASE {whens} ELSE {len(bounds)} END" if bounds else "0"), bounds
+
+
+def _counts(community_id: str, period: Period, key: str = "''",
+            key_params: Iterable[str] = ()) -> list[Rates]:
+    cursor = db.execute_sql(*counts_query(community_id, period, key, key_params))
+    return [to_rates(k, counts) for k, *counts in cursor]
 
 
 def rates(community_id: str, period: Period, by: str | None = None) -> list[Rates]:
     """One row for the whole community, or one per grid / handler / category / level."""
-    facts = _facts(community_id, period)
     if by is None:
-        total = Rates(key=period.label)
-        for f in facts:
-            _add(total, f)
+        found = _counts(community_id, period)
+        total = found[0] if found else Rates()
+        total.key = period.label
         return [total]
-    groups: dict[str, Rates] = defaultdict(Rates)
-    for f in facts:
-        key = _group_key(f, by)
-        groups[key].key = key
-        _add(groups[key], f)
-    rows = list(groups.values())
+    rows = _counts(community_id, period, GROUP_KEYS[by])
     if by == "grid":
         names = {g.id: (g.number, g.name) for g in Grid.select(Grid.id, Grid.number, Grid.name)
                  .where(Grid.community == community_id)}
@@ -235,12 +244,13 @@ def total(community_id: str, period: Period) -> Rates:
 def trend(community_id: str, months: int = 12, today: date | None = None) -> list[Rates]:
     """Whole-community figures for each of the last ``months`` months (oldest first)."""
     periods = last_months(months, today)
-    span = Period("", periods[0].start, periods[-1].end)
-    out = {p.label: Rates(key=p.label) for p in periods}
-    for f in _facts(community_id, span):
-        if f.month in out:
-            _add(out[f.month], f)
-    return list(out.values())
+    key, params = month_key(periods)
+    out = [Rates(key=p.label) for p in periods]
+    for r in _counts(community_id, Period("", periods[0].start, periods[-1].end), key,
+                     params):
+        i = int(r.key)
+        r.key, out[i] = out[i].key, r
+    return out
 
 
 def percent(value: float | None) -> str:

@@ -6,25 +6,35 @@ switches it per community; so the desk's calls take turns (one lock), each on th
 calling thread's own connection. A database failure (the server gone, a broken
 connection, a missing table) becomes :class:`DeskError` with one line of reason, which
 the screens show instead of a traceback; the hub's own refusals stay ``HubError``.
+
+``mulin hub`` calls :func:`start` as soon as the hub is open: F2's figures are then read
+in a thread of their own while the desk's screens are still being imported and drawn
+(PostgreSQL works meanwhile), and the first screen takes them (:func:`first_figures`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from peewee import PeeweeException
 
 from app.i18n import t
-from app.services.cases import lifecycle, metrics
+from app.services.cases import metrics
 from app.services.hub import database as hubdb
 from app.services.hub import overview, street
 from models.db import db
 
+if TYPE_CHECKING:
+    from app.services.cases import lifecycle
+
 T = TypeVar("T")
+Figures = tuple[metrics.Period, list[overview.CommunityFigures]]
 _TURN = threading.Lock()
+_first: Future[Figures] | None = None  # F2's figures, read since start()
 
 
 class DeskError(RuntimeError):
@@ -49,9 +59,41 @@ def _call(work: Callable[[], T]) -> T:
         return work()
 
 
-def figures() -> tuple[metrics.Period, list[overview.CommunityFigures]]:
-    """F2: every community side by side, this month."""
-    return _call(overview.street_figures)
+def start() -> str:
+    """The joined communities' prefixes (``JD/JE``; empty: none), and F2's figures read
+    from now on in a thread of their own (the hub is open on this thread)."""
+    global _first
+    prefixes = "/".join(c.prefix for c in hubdb.communities())
+    if prefixes:
+        future: Future[Figures] = Future()
+        _first = future
+        threading.Thread(target=_read_first, args=(future,), name="hub-first",
+                         daemon=True).start()
+    return prefixes
+
+
+def _read_first(future: Future[Figures]) -> None:
+    try:
+        future.set_result(_call(overview.street_figures))
+    except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the figures
+        future.set_exception(exc)
+
+
+def first_figures() -> Figures | None:
+    """F2's figures if :func:`start`'s reading is done and went well (taken once)."""
+    global _first
+    first = _first
+    if first is None or not first.done() or first.exception() is not None:
+        return None
+    _first = None
+    return first.result()
+
+
+def figures() -> Figures:
+    """F2: every community side by side, this month (the first time: :func:`start`'s)."""
+    global _first
+    first, _first = _first, None
+    return first.result() if first is not None else _call(overview.street_figures)
 
 
 def queue() -> list[street.StreetCase]:

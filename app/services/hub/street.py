@@ -18,16 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+from peewee import SQL
 
 from app import clock, store
 from app.i18n import t
-from app.services.cases import lifecycle
+from app.services.cases.machine import COLOUR_RANK, OPEN_STATES
 from app.services.hub import database as hubdb
 from models.cases import Case
 from models.hub import HubCommunity
 
+if TYPE_CHECKING:  # the write path (lifecycle) is imported when the street acts
+    from app.services.cases import lifecycle
+
 STREET_LEVELS = ("street", "district")
 ACTIONS = ("sign", "start", "resolve", "return", "dispatch")
+#: A case in the street queue: open and at the street's or the district's level (a
+#: condition on the one case table of a query: the desk counts the queue by it too).
+WAITING_SQL = (f"level IN ({', '.join(repr(x) for x in STREET_LEVELS)}) "
+               f"AND state IN ({', '.join(repr(x) for x in sorted(OPEN_STATES))}) "
+               "AND deleted = 0")
 
 
 @dataclass(frozen=True)
@@ -65,12 +76,10 @@ def queue(community: HubCommunity | None = None, activated: bool = False
     for c in [community] if community else hubdb.communities():
         if not activated:
             hubdb.activate(c)
-        query = (Case.select().where(Case.level.in_(STREET_LEVELS)
-                                     & Case.state.in_(sorted(lifecycle.OPEN_STATES))
-                                     & (Case.deleted == False))  # noqa: E712
+        query = (Case.select().where(SQL(WAITING_SQL))
                  .order_by(Case.open_rank, Case.due_next, Case.number))
         out += [_row(c, case) for case in query]
-    return sorted(out, key=lambda r: (lifecycle.COLOUR_RANK.get(r.colour, 9),
+    return sorted(out, key=lambda r: (COLOUR_RANK.get(r.colour, 9),
                                       r.due or datetime.max.replace(tzinfo=clock.LOCAL_TZ),
                                       r.number))
 
@@ -86,6 +95,8 @@ def find(number: str) -> tuple[HubCommunity, str]:
 
 
 def _sign(case_id: str, note: str, actor: str) -> None:
+    from app.services.cases import lifecycle
+
     if lifecycle.current(case_id).state == "received":
         lifecycle.act(case_id, "responded", actor=actor)
     if lifecycle.current(case_id).state in ("responded", "returned", "reopened"):
@@ -95,6 +106,8 @@ def _sign(case_id: str, note: str, actor: str) -> None:
 
 
 def _steps() -> dict[str, Callable[[str, str, str], object]]:
+    from app.services.cases import lifecycle
+
     return {
         "sign": _sign,
         "start": lambda cid, note, actor: lifecycle.act(cid, "started", note, actor),
@@ -105,6 +118,8 @@ def _steps() -> dict[str, Callable[[str, str, str], object]]:
 
 
 def _dispatch(case_id: str, note: str, actor: str) -> None:
+    from app.services.cases import lifecycle
+
     case = Case.get_by_id(case_id)
     while case.level in STREET_LEVELS:
         lifecycle.act(case_id, "deescalated", note or t("hub.street.dispatched"), actor)
@@ -113,6 +128,8 @@ def _dispatch(case_id: str, note: str, actor: str) -> None:
 
 def act(number: str, action: str, note: str = "", actor: str = "") -> str:
     """Do one street action on a case; returns its state after. Refusals write nothing."""
+    from app.services.cases import lifecycle
+
     if action not in ACTIONS:
         raise hubdb.HubError(t("hub.err.action", action=action, choices=", ".join(ACTIONS)))
     _community, case_id = find(number)
@@ -129,6 +146,8 @@ def act(number: str, action: str, note: str = "", actor: str = "") -> str:
 def new_order(community: HubCommunity, description: str, category: str = "110",
               place: str = "", reporter_phone: str = "", actor: str = "") -> lifecycle.NewCase:
     """A work order entered at the street (e.g. from the 12345 hotline), held at street level."""
+    from app.services.cases import lifecycle
+
     hubdb.activate(community)
     store.context().operator = actor or t("hub.street.office")
     values = {"channel": "referred", "category": category, "description": description,
