@@ -110,13 +110,19 @@ def _community() -> str:
     return store.context().community_id
 
 
-def _plan(full: bool) -> tuple[dict[str, int], dict[str, int]]:
-    """(have, requires): what this station holds and what the receiver must hold."""
+def _plan(full: bool, peer: str = "") -> tuple[dict[str, int], dict[str, int]]:
+    """(have, requires): what this station holds and what the receiver must hold.
+
+    ``peer``: the bundle goes to that one known station only (the hub over HTTP), so
+    what it acknowledged is enough; otherwise the lowest of every peer's."""
     have = have_vector()
     if full:
         return have, {o: 0 for o in have}
     gone = epoch.retired()  # a restored station's old id never acknowledges again
-    acks = [json.loads(p.acks) for p in Peer.select() if p.id not in gone]
+    rows = [p for p in Peer.select() if p.id not in gone]
+    if peer and any(p.id == peer for p in rows):
+        rows = [p for p in rows if p.id == peer]
+    acks = [json.loads(p.acks) for p in rows]
     low = {o: min([a.get(o, 0) for a in acks], default=0) for o in have}
     return have, {o: min(low[o], have[o]) for o in have}
 
@@ -162,9 +168,11 @@ def _header(have: dict[str, int], requires: dict[str, int], count: int) -> dict[
             "peers": {p.id: json.loads(p.acks) for p in Peer.select()}}
 
 
-def build(full: bool = False, progress: Progress | None = None) -> tuple[bytes, ExportResult]:
-    """The bytes of this station's outgoing bundle and what it holds."""
-    have, requires = _plan(full)
+def build(full: bool = False, progress: Progress | None = None,
+          peer: str = "") -> tuple[bytes, ExportResult]:
+    """The bytes of this station's outgoing bundle and what it holds (``peer``: planned
+    for that station alone, see :func:`_plan`)."""
+    have, requires = _plan(full, peer)
     count = sum(have[o] - requires[o] for o in have)
     if progress:
         progress(t("sync.progress.sealing"), 0.1)
