@@ -179,18 +179,20 @@ def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
     _probe(url)
-    _check_room()
+    # one connection for the whole exchange (the steps' own contexts nest in it): each
+    # open and close costs, and the close after a write checkpoints the WAL
     with db.connection_context():
+        _check_room()
         data, sent = exchange.build(False, progress, peer=_hub_station(url))
         own = have_vector().get(store.context().station_id, 0)
-    if progress:
-        progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
-    reply = _post(url, token, data)
-    with db.connection_context(), store.immediate():  # waits while another process writes
-        identity.mark_exported(own)
-    imports = _import_answer(url, reply, progress)
-    if any(r.status in ("applied", "blocked") for r in imports):
-        _remember_hub(url, bundle.read_header(reply))
+        if progress:
+            progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
+        reply = _post(url, token, data)
+        with store.immediate():  # waits while another process writes
+            identity.mark_exported(own)
+        imports = _import_answer(url, reply, progress)
+        if any(r.status in ("applied", "blocked") for r in imports):
+            _remember_hub(url, bundle.read_header(reply))
     return RemoteResult(sent, imports)
 
 
