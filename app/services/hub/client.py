@@ -24,10 +24,14 @@ from app.services.station import identity
 from app.services.sync import bundle, exchange
 from app.services.sync.exchange import ExportResult, ImportResult, Progress, SyncResult
 from app.services.sync.merge import have_vector
+from models.bundle import BundleHeader
 from models.db import db
+from models.sync import LocalState, Peer
 
 ENV_TOKEN = "MULIN_HUB_TOKEN"
 ENV_SYNC_DIR = "MULIN_SYNC_DIR"
+#: LocalState: per hub URL, the hub's station id in this community (its answers' source).
+HUB_STATIONS = "sync.hub_stations"
 #: The folder (in the data dir) holding the hub's answer while it is imported.
 ANSWERS = "hub"
 #: How long a station waits for the hub's answer: a first sync carries a whole community
@@ -175,16 +179,47 @@ def sync(url: str, token: str, progress: Progress | None = None) -> RemoteResult
     if not token:
         raise Refused(401, t("hub.net.no_token", env=ENV_TOKEN))
     _probe(url)
-    _check_room()
+    # one connection for the whole exchange (the steps' own contexts nest in it): each
+    # open and close costs, and the close after a write checkpoints the WAL
     with db.connection_context():
-        data, sent = exchange.build(False, progress)
+        _check_room()
+        data, sent = exchange.build(False, progress, peer=_hub_station(url))
         own = have_vector().get(store.context().station_id, 0)
-    if progress:
-        progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
-    reply = _post(url, token, data)
-    with db.connection_context(), store.immediate():  # waits while another process writes
-        identity.mark_exported(own)
-    return RemoteResult(sent, _import_answer(url, reply, progress))
+        if progress:
+            progress(t("hub.net.sending", url=url, n=sent.changes), 0.3)
+        reply = _post(url, token, data)
+        with store.immediate():  # waits while another process writes
+            identity.mark_exported(own)
+        imports = _import_answer(url, reply, progress)
+        if any(r.status in ("applied", "blocked") for r in imports):
+            _remember_hub(url, bundle.read_header(reply))
+    return RemoteResult(sent, imports)
+
+
+def _hub_key(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _hub_station(url: str) -> str:
+    """The hub's station id in this community, learnt from its last answer ("": none)."""
+    row = LocalState.get_or_none(LocalState.id == HUB_STATIONS)
+    return str(json.loads(row.value).get(_hub_key(url), "")) if row else ""
+
+
+def _remember_hub(url: str, header: BundleHeader) -> None:
+    """The upload goes to the hub alone: the next one is planned against what the hub
+    holds (not the lowest of every peer's, which a station heard from once and never
+    again holds down for ever: each day's upload would carry every day before it).
+    The answer's acknowledgements are the hub's holdings now, after our upload; they
+    replace what we knew (a hub restored from an older dump says so, and is sent the
+    gap), where other peers' only ever grow."""
+    with db.connection_context(), store.immediate():
+        row = LocalState.get_or_none(LocalState.id == HUB_STATIONS)
+        known = json.loads(row.value) if row else {}
+        known[_hub_key(url)] = header.source
+        LocalState.replace(id=HUB_STATIONS, value=json.dumps(known, sort_keys=True)).execute()
+        Peer.update(acks=json.dumps(header.acks, sort_keys=True)).where(
+            Peer.id == header.source).execute()
 
 
 def sync_or_fallback(url: str, token: str, fallback: str,

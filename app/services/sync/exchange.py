@@ -16,6 +16,7 @@ the bundle's id (so the same bundle twice changes nothing the second time).
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -109,32 +110,50 @@ def _community() -> str:
     return store.context().community_id
 
 
-def _plan(full: bool) -> tuple[dict[str, int], dict[str, int]]:
-    """(have, requires): what this station holds and what the receiver must hold."""
+def _plan(full: bool, peer: str = "") -> tuple[dict[str, int], dict[str, int]]:
+    """(have, requires): what this station holds and what the receiver must hold.
+
+    ``peer``: the bundle goes to that one known station only (the hub over HTTP), so
+    what it acknowledged is enough; otherwise the lowest of every peer's."""
     have = have_vector()
     if full:
         return have, {o: 0 for o in have}
     gone = epoch.retired()  # a restored station's old id never acknowledges again
-    acks = [json.loads(p.acks) for p in Peer.select() if p.id not in gone]
+    rows = [p for p in Peer.select() if p.id not in gone]
+    if peer and any(p.id == peer for p in rows):
+        rows = [p for p in rows if p.id == peer]
+    acks = [json.loads(p.acks) for p in rows]
     low = {o: min([a.get(o, 0) for a in acks], default=0) for o in have}
     return have, {o: min(low[o], have[o]) for o in have}
 
 
 # -- export ----------------------------------------------------------------------------
+_COLUMNS = 'id, origin, seq, hlc, "table", row_id, op, data, operator, base'
+
+
 def _changes_above(requires: dict[str, int], have: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """Every change above ``requires``, in stamp order, one at a time."""
-    wanted = [(o, requires[o]) for o in sorted(have) if have[o] > requires[o]]
-    if not wanted:
-        return
-    where = " OR ".join("(origin = ? AND seq > ?)" for _ in wanted)
-    rows = db.execute_sql(
-        'SELECT id, origin, seq, hlc, "table", row_id, op, data, operator, base '
-        f"FROM change WHERE {where} ORDER BY hlc, origin",
-        [v for pair in wanted for v in pair])
-    for cid, org, seq, hlc, table, row_id, op, data, operator, base in rows:
+    """Every change above ``requires`` (up to ``have``), in stamp order, one at a time.
+
+    One range read per origin on its ``(origin, seq)`` index, merged by stamp: an origin's
+    seq order is its stamp order (each write stamps above every change held, under the
+    write lock; a bundle's reader checks it). A single ``ORDER BY hlc`` over all origins
+    walked the whole ``hlc`` index instead (1.3 s for a day's 300 changes at street
+    scale: a cost of the station's size, not of the work)."""
+    wanted = [(o, requires[o], have[o]) for o in sorted(have) if have[o] > requires[o]]
+    streams = [_origin_rows(*w) for w in wanted]
+    merged = streams[0] if len(streams) == 1 else heapq.merge(
+        *streams, key=lambda row: (row[3], row[1]))
+    for cid, org, seq, hlc, table, row_id, op, data, operator, base in merged:
         yield {"id": cid, "origin": org, "seq": seq, "hlc": hlc, "table": table,
                "row_id": row_id, "op": op, "data": json.loads(data),
                "operator": operator or "", "base": base or ""}
+
+
+def _origin_rows(origin: str, above: int, top: int) -> Iterator[tuple[Any, ...]]:
+    """``origin``'s changes with ``above < seq <= top``, in seq order."""
+    yield from db.execute_sql(
+        f"SELECT {_COLUMNS} FROM change WHERE origin = ? AND seq > ? AND seq <= ? "
+        "ORDER BY seq", (origin, above, top))
 
 
 def _header(have: dict[str, int], requires: dict[str, int], count: int) -> dict[str, Any]:
@@ -149,9 +168,11 @@ def _header(have: dict[str, int], requires: dict[str, int], count: int) -> dict[
             "peers": {p.id: json.loads(p.acks) for p in Peer.select()}}
 
 
-def build(full: bool = False, progress: Progress | None = None) -> tuple[bytes, ExportResult]:
-    """The bytes of this station's outgoing bundle and what it holds."""
-    have, requires = _plan(full)
+def build(full: bool = False, progress: Progress | None = None,
+          peer: str = "") -> tuple[bytes, ExportResult]:
+    """The bytes of this station's outgoing bundle and what it holds (``peer``: planned
+    for that station alone, see :func:`_plan`)."""
+    have, requires = _plan(full, peer)
     count = sum(have[o] - requires[o] for o in have)
     if progress:
         progress(t("sync.progress.sealing"), 0.1)
