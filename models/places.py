@@ -125,7 +125,7 @@ class Resident(SyncedModel):
     name = CharField()
     gender = CharField(default="")  # M / F
     birth_date = DateField(null=True)
-    id_number = CharField(default="")
+    id_number = CharField(default="", index=True)  # duplicates found on import (issue 16)
     phone = CharField(default="")
     relation = CharField(default="")  # head, spouse, child, parent, other
     status = CharField(default="present", index=True)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from peewee import OperationalError
+
 from models.base import BaseModel
 from models.cases import Case, CaseEvent, Evaluation
 from models.civic import AgendaItem, Meeting
@@ -80,6 +82,23 @@ def _v2_search() -> None:
     db.create_tables([Household], safe=True)  # IF NOT EXISTS: adds only the missing index
 
 
+#: Indexes added within a schema version: they change no synced layout, so bundles stay
+#: readable by every station of the version; an older file gets them on open (a no-op
+#: once made, needing no lock; new files have them from the models).
+LATE_INDEXES = (
+    # an import's duplicate check looks up a day's few ID numbers (issue 16)
+    "CREATE INDEX IF NOT EXISTS resident_id_number ON resident (id_number)",
+)
+
+
+def _late_indexes() -> None:
+    try:
+        for sql in LATE_INDEXES:
+            db.execute_sql(sql)
+    except OperationalError:  # busy (a sync writing): the next open makes them
+        pass
+
+
 #: version -> function migrating from version-1 to version (runs inside a transaction).
 MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_search}
 
@@ -145,3 +164,4 @@ def open_database(path: Path) -> None:
             db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return
     migrate(path)
+    _late_indexes()

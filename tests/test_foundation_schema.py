@@ -54,3 +54,23 @@ def test_a_newer_database_is_refused(empty_station: Paths, tmp_path: Path) -> No
     db.execute_sql(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 5}")
     with pytest.raises(schema.NewerSchemaError):
         schema.migrate(empty_station.database)
+
+
+def _plan(sql: str, *args: object) -> str:
+    return " ".join(str(r[-1]) for r in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", args))
+
+
+def test_an_older_file_gets_the_id_number_index_on_open(empty_station: Paths) -> None:
+    """An import's duplicate check finds a day's ID numbers by index, not by reading every
+    resident of the station (issue 16) — also in a file made before the index existed,
+    and without a new schema version (bundles stay readable by every station of it)."""
+    lookup = "SELECT id FROM resident WHERE deleted = 0 AND id_number IN (?)"
+    assert "resident_id_number" in _plan(lookup, "x")
+    db.execute_sql("DROP INDEX resident_id_number")
+    db.close()
+    db.connect()
+    assert "resident_id_number" not in _plan(lookup, "x")
+    db.close()
+    schema.open_database(empty_station.database)
+    assert "resident_id_number" in _plan(lookup, "x")
+    assert schema.user_version() == schema.SCHEMA_VERSION
