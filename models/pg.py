@@ -102,9 +102,14 @@ class SqliteStyleCursor:
         self._database = database
 
     def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
-        tables = self._tables() if sql.strip().upper() == "ANALYZE" else []
-        if tables:  # SQLite's ANALYZE covers its one file: here, this community only
-            sql = "ANALYZE " + ", ".join(f'"{t}"' for (t,) in tables)
+        if sql.strip().upper() == "ANALYZE":
+            # SQLite's ANALYZE covers its one file: here, this community's tables, but
+            # not those whose statistics were just refreshed as they grew (see ``grew``)
+            done = self._database.analyzed() if self._database is not None else set()
+            tables = [t for (t,) in self._tables() if t not in done]
+            if not tables:
+                return self
+            sql = "ANALYZE " + ", ".join(f'"{t}"' for t in tables)
         with WRAP_ERRORS:  # psycopg's errors as peewee's, as through ``execute_sql``
             self._cursor.execute(translate(sql), list(params or ()))
         return self
@@ -157,6 +162,7 @@ class HubDatabase(PostgresqlDatabase):
         self.schema = "public"
         self._copied: dict[tuple[str, str], int] = {}
         self._analyze_at: dict[tuple[str, str], int] = {}
+        self._fresh_stats: set[tuple[str, str]] = set()
         super().__init__(database, **kwargs)
 
     # -- connections ------------------------------------------------------------------
@@ -184,6 +190,20 @@ class HubDatabase(PostgresqlDatabase):
         if copied >= self._analyze_at.get(key, ANALYZE_AFTER):
             self._analyze_at[key] = copied * 2
             super().cursor().execute(f"ANALYZE {table}")
+            self._fresh_stats.add(key)
+
+    def analyzed(self) -> set[str]:
+        """The current community's tables whose statistics :meth:`grew` refreshed since
+        the last bare ``ANALYZE`` (within a factor two of their size: the planner scales
+        row counts by the table's current size); forgotten once asked."""
+        done = {table.strip('"') for schema, table in self._fresh_stats
+                if schema == self.schema}
+        self._fresh_stats = {k for k in self._fresh_stats if k[0] != self.schema}
+        return done
+
+    def rollback(self) -> None:
+        self._fresh_stats.clear()  # an ANALYZE inside a rolled-back transaction is undone
+        super().rollback()
 
     def begin(self, lock_type: str | None = None,  # type: ignore[override]
               isolation_level: Any = None) -> None:
