@@ -23,7 +23,9 @@ way SQLite does, in one place instead of a second copy of the rules:
   the same rows, defaults, constraints and errors, without a statement per row; a table
   that grew by many rows inside the open transaction gets its ``ANALYZE`` there and then, so
   the merge's own queries (the existence checks, the duplicate search) are planned for its
-  real size instead of an empty table's.
+  real size instead of an empty table's. The change log is not among them (the merge
+  never reads it while applying; sampling its wide ``data`` column is the dearest
+  ANALYZE of all): it waits for the one after the import, as do tables that grew little.
 
 Each community lives in its own PostgreSQL schema (same tables); :meth:`HubDatabase.use_schema`
 sets ``search_path`` on the connection and on every connection opened later.
@@ -92,6 +94,8 @@ _PLAIN_INSERT = re.compile(r'INSERT INTO ("[^"]+") \(("[^"]+"(?:, "[^"]+")*)\) '
 #: Rows copied into one table (in one schema) before its statistics are first refreshed;
 #: each later refresh waits for the table to double.
 ANALYZE_AFTER = 5_000
+#: Tables the merge only appends to while applying: no statistics refreshed mid-import.
+UNREAD_WHILE_APPLYING = frozenset({'"change"'})
 
 
 class SqliteStyleCursor:
@@ -184,6 +188,8 @@ class HubDatabase(PostgresqlDatabase):
     def grew(self, table: str, rows: int) -> None:
         """``rows`` were copied into ``table``: refresh its statistics when it has grown
         enough (autovacuum sees no uncommitted rows; ``ANALYZE`` in the transaction does)."""
+        if table in UNREAD_WHILE_APPLYING:
+            return
         key = (self.schema, table)
         copied = self._copied.get(key, 0) + rows
         self._copied[key] = copied
