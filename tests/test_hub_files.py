@@ -49,7 +49,7 @@ def test_files_in_any_order_end_with_the_stations_digests(
     """Hubin first here; the sync-folder test below takes them in the other order
     (dongting.mulin sorts first), and the HTTP test sends Dongting first too."""
     hubin, dongting = street["hubin"], street["dongting"]
-    capsys.readouterr()
+    capsys.readouterr()  # (applied one after the other: the demo's bundles are small)
     assert main(["hub", "import", str(hubin.bundle), str(dongting.bundle),
                  str(hubin.bundle)]) == 0
     assert capsys.readouterr().out.count("已导入过") == 1
@@ -157,9 +157,12 @@ def test_a_bundle_before_the_changes_it_builds_on_is_held_then_applied(
 
 def test_communities_side_by_side_a_bad_bundle_refused_on_its_own_line(
         street: dict[str, Street], hub_url: str, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Two communities' bundles in one import are applied in worker processes side by
     side: a cut Dongting bundle is refused (nothing of Dongting written), Hubin arrives."""
+    from app.services.hub import files
+
+    monkeypatch.setattr(files, "SIDE_BY_SIDE_BYTES", 0)  # the demo's bundles are small
     cut = tmp_path / "cut.mulin"
     cut.write_bytes(street["dongting"].bundle.read_bytes()[:-100])
     hubdb.open_hub(hub_url)

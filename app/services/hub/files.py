@@ -51,6 +51,13 @@ def _joined(path: Path) -> HubCommunity:
     return joined
 
 
+#: Bundles of several communities totalling less than this are applied one after the
+#: other: a worker process (a fresh interpreter importing the app, ≈1 s of CPU) costs
+#: more than it saves (a demo community's full bundle is 3-7 MB, a street community's
+#: ≈25 MB).
+SIDE_BY_SIDE_BYTES = 16 << 20
+
+
 def refresh_name(community: HubCommunity) -> None:
     """Keep the registry's name equal to the community's own record once it arrived."""
     row = Community.get_or_none(Community.id == community.id)
@@ -64,9 +71,10 @@ def import_files(paths: Iterable[Path], workers: int | None = None) -> list[Impo
     A community's bundles are applied in the order given, each as the stations' importer
     applies it (checked fully first, one transaction, idempotent; a refusal changes
     nothing). Bundles of different communities are independent (their own schema and
-    transactions), so with several communities they are applied side by side, one worker
-    process per community at a time (at most ``workers``, default the machine's cores):
-    a bundle that fails is reported on its own line and the others go on.
+    transactions), so several communities' large bundles (:data:`SIDE_BY_SIDE_BYTES`) are
+    applied side by side, one worker process per community at a time (at most
+    ``workers``, default the machine's cores). A bundle that fails is reported on its own
+    line and the others go on.
     """
     results: dict[int, list[ImportResult]] = {}
     groups: dict[str, tuple[HubCommunity, list[tuple[int, Path]]]] = {}
@@ -78,12 +86,16 @@ def import_files(paths: Iterable[Path], workers: int | None = None) -> list[Impo
             continue
         groups.setdefault(community.id, (community, []))[1].append((n, path))
     count = min(len(groups), workers or os.cpu_count() or 1)
-    if count > 1:
+    if count > 1 and _size(groups.values()) >= SIDE_BY_SIDE_BYTES:
         results.update(_side_by_side(list(groups.values()), count))
     else:
         for community, items in groups.values():
             results.update(_import_group(community, items))
     return [r for n in sorted(results) for r in results[n]]
+
+
+def _size(groups: Iterable[tuple[HubCommunity, list[tuple[int, Path]]]]) -> int:
+    return sum(path.stat().st_size for _c, items in groups for _n, path in items)
 
 
 def _import_group(community: HubCommunity, items: list[tuple[int, Path]]
