@@ -23,7 +23,9 @@ way SQLite does, in one place instead of a second copy of the rules:
   the same rows, defaults, constraints and errors, without a statement per row; a table
   that grew by many rows inside the open transaction gets its ``ANALYZE`` there and then, so
   the merge's own queries (the existence checks, the duplicate search) are planned for its
-  real size instead of an empty table's.
+  real size instead of an empty table's. The change log is not among them (the merge
+  never reads it while applying; sampling its wide ``data`` column is the dearest
+  ANALYZE of all): it waits for the one after the import, as do tables that grew little.
 
 Each community lives in its own PostgreSQL schema (same tables); :meth:`HubDatabase.use_schema`
 sets ``search_path`` on the connection and on every connection opened later.
@@ -92,6 +94,8 @@ _PLAIN_INSERT = re.compile(r'INSERT INTO ("[^"]+") \(("[^"]+"(?:, "[^"]+")*)\) '
 #: Rows copied into one table (in one schema) before its statistics are first refreshed;
 #: each later refresh waits for the table to double.
 ANALYZE_AFTER = 5_000
+#: Tables the merge only appends to while applying: no statistics refreshed mid-import.
+UNREAD_WHILE_APPLYING = frozenset({'"change"'})
 
 
 class SqliteStyleCursor:
@@ -102,9 +106,14 @@ class SqliteStyleCursor:
         self._database = database
 
     def execute(self, sql: str, params: Any = None) -> SqliteStyleCursor:
-        tables = self._tables() if sql.strip().upper() == "ANALYZE" else []
-        if tables:  # SQLite's ANALYZE covers its one file: here, this community only
-            sql = "ANALYZE " + ", ".join(f'"{t}"' for (t,) in tables)
+        if sql.strip().upper() == "ANALYZE":
+            # SQLite's ANALYZE covers its one file: here, this community's tables, but
+            # not those whose statistics were just refreshed as they grew (see ``grew``)
+            done = self._database.analyzed() if self._database is not None else set()
+            tables = [t for (t,) in self._tables() if t not in done]
+            if not tables:
+                return self
+            sql = "ANALYZE " + ", ".join(f'"{t}"' for t in tables)
         with WRAP_ERRORS:  # psycopg's errors as peewee's, as through ``execute_sql``
             self._cursor.execute(translate(sql), list(params or ()))
         return self
@@ -157,6 +166,7 @@ class HubDatabase(PostgresqlDatabase):
         self.schema = "public"
         self._copied: dict[tuple[str, str], int] = {}
         self._analyze_at: dict[tuple[str, str], int] = {}
+        self._fresh_stats: set[tuple[str, str]] = set()
         super().__init__(database, **kwargs)
 
     # -- connections ------------------------------------------------------------------
@@ -178,12 +188,28 @@ class HubDatabase(PostgresqlDatabase):
     def grew(self, table: str, rows: int) -> None:
         """``rows`` were copied into ``table``: refresh its statistics when it has grown
         enough (autovacuum sees no uncommitted rows; ``ANALYZE`` in the transaction does)."""
+        if table in UNREAD_WHILE_APPLYING:
+            return
         key = (self.schema, table)
         copied = self._copied.get(key, 0) + rows
         self._copied[key] = copied
         if copied >= self._analyze_at.get(key, ANALYZE_AFTER):
             self._analyze_at[key] = copied * 2
             super().cursor().execute(f"ANALYZE {table}")
+            self._fresh_stats.add(key)
+
+    def analyzed(self) -> set[str]:
+        """The current community's tables whose statistics :meth:`grew` refreshed since
+        the last bare ``ANALYZE`` (within a factor two of their size: the planner scales
+        row counts by the table's current size); forgotten once asked."""
+        done = {table.strip('"') for schema, table in self._fresh_stats
+                if schema == self.schema}
+        self._fresh_stats = {k for k in self._fresh_stats if k[0] != self.schema}
+        return done
+
+    def rollback(self) -> None:
+        self._fresh_stats.clear()  # an ANALYZE inside a rolled-back transaction is undone
+        super().rollback()
 
     def begin(self, lock_type: str | None = None,  # type: ignore[override]
               isolation_level: Any = None) -> None:

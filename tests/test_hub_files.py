@@ -49,7 +49,7 @@ def test_files_in_any_order_end_with_the_stations_digests(
     """Hubin first here; the sync-folder test below takes them in the other order
     (dongting.mulin sorts first), and the HTTP test sends Dongting first too."""
     hubin, dongting = street["hubin"], street["dongting"]
-    capsys.readouterr()
+    capsys.readouterr()  # (applied one after the other: the demo's bundles are small)
     assert main(["hub", "import", str(hubin.bundle), str(dongting.bundle),
                  str(hubin.bundle)]) == 0
     assert capsys.readouterr().out.count("已导入过") == 1
@@ -153,3 +153,49 @@ def test_a_bundle_before_the_changes_it_builds_on_is_held_then_applied(
     assert "已暂存" in out and "范围 1–" in out  # held, and the missing range is named
     assert main(["hub", "import", str(street["hubin"].bundle)]) == 0
     assert _hub_digest(capsys, "湖滨社区（新）") == laptop_digest
+
+
+def test_communities_side_by_side_a_bad_bundle_refused_on_its_own_line(
+        street: dict[str, Street], hub_url: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two communities' bundles in one import are applied in worker processes side by
+    side: a cut Dongting bundle is refused (nothing of Dongting written), Hubin arrives."""
+    from app.services.hub import files
+
+    monkeypatch.setattr(files, "SIDE_BY_SIDE_BYTES", 0)  # the demo's bundles are small
+    cut = tmp_path / "cut.mulin"
+    cut.write_bytes(street["dongting"].bundle.read_bytes()[:-100])
+    hubdb.open_hub(hub_url)
+    joined = _change_counts()  # the hub's own station in each community
+    hubdb.close()
+    capsys.readouterr()
+    assert main(["hub", "import", str(cut), str(street["hubin"].bundle)]) == 1
+    out, err = capsys.readouterr()
+    lines = (out + err).strip().splitlines()
+    assert lines[0].startswith("cut.mulin") and lines[1].startswith("hubin.mulin")
+    assert _hub_digest(capsys, "湖滨社区") == street["hubin"].digest
+    hubdb.open_hub(hub_url)
+    assert min(_change_counts()) == min(joined)  # Dongting: nothing
+    hubdb.close()
+
+
+def test_an_unexpected_failure_is_one_line_and_the_other_bundles_go_on(
+        street: dict[str, Street], hub_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.hub import files
+
+    real = exchange.import_files
+
+    def failing(paths: list[Path]) -> list[exchange.ImportResult]:
+        if paths[0] == street["dongting"].bundle:
+            raise RuntimeError("connection lost")
+        return real(paths)
+
+    hubdb.open_hub(hub_url)
+    joined = _change_counts()
+    monkeypatch.setattr(exchange, "import_files", failing)
+    results = files.import_files([street["dongting"].bundle, street["hubin"].bundle],
+                                 workers=1)
+    assert [r.status for r in results] == ["refused", "applied"]
+    assert "connection lost" in results[0].text()
+    assert min(_change_counts()) == min(joined)
+    hubdb.close()

@@ -12,6 +12,7 @@ from typing import IO, Any
 import pytest
 
 from app import store
+from app.i18n import t
 from app.services.station import derived
 from app.services.sync import bundle, chunks, exchange, keys, merge
 from models.bundle import FORMAT
@@ -232,3 +233,15 @@ def test_a_stations_import_export_and_sync_start_without_the_postgresql_driver()
     held = {c for c in ("import", "export", "sync", "hub", "check")
             if startup.command([c]) in ("", *startup._SQLITE_ONLY)}
     assert held == {"import", "export", "sync"}  # hub commands keep their driver
+
+
+def test_a_line_that_is_not_json_is_damage_and_a_wrong_record_is_named() -> None:
+    """Format-2 lines are parsed and checked in one pass: a line that is not JSON is
+    reported as damage at its line, valid JSON of the wrong shape as a bad record."""
+    for line in (b'{"id": "c1", "origin"', b"\xff\xfe", b""):
+        with pytest.raises(bundle.BundleError) as damaged:
+            bundle._record(7, line)
+        assert str(damaged.value) == t("sync.err.damaged", detail="body line 7")
+    with pytest.raises(bundle.BundleError) as wrong:
+        bundle._record(7, b"[1]")
+    assert "第 7 条" in str(wrong.value)

@@ -137,9 +137,12 @@ def _refresh_cases(changed: dict[str, set[str]]) -> None:
     first: :func:`app.services.station.derived.register_tables`)."""
     case_ids = set(changed.get("case", set()))
     id_list = sorted(changed.get("case_event", set()))
-    for i in range(0, len(id_list), 500):
-        query = CaseEvent.select(CaseEvent.case).where(CaseEvent.id.in_(id_list[i:i + 500]))
-        case_ids.update(row.case_id for row in query)
+    table, column = CaseEvent._meta.table_name, CaseEvent.case.column_name
+    for i in range(0, len(id_list), 500):  # plain rows: a full import names every event
+        chunk = id_list[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        case_ids.update(r[0] for r in db.execute_sql(
+            f'SELECT DISTINCT "{column}" FROM "{table}" WHERE id IN ({marks})', chunk))
     refresh_derived_cache(case_ids)
 
 

@@ -60,6 +60,11 @@ def _hub() -> HubDatabase:
     return db.obj
 
 
+def url() -> str:
+    """The URL of the open hub's database (for worker processes to connect to)."""
+    return str(_hub().database)
+
+
 def connect(url: str) -> HubDatabase:
     """Point the shared handle at the hub's PostgreSQL and open a connection."""
     database = HubDatabase(url)

@@ -118,13 +118,9 @@ class Bundle:
             lines = block.split(b"\n")
             if lines.pop():
                 raise BundleError(t("sync.err.damaged", detail=f"body line {n + 1}"))
-            for line in lines:
+            for line in lines:  # parsed and checked in one pass by :func:`_record`
                 n += 1
-                try:
-                    item = json.loads(line)
-                except ValueError as exc:
-                    raise BundleError(t("sync.err.damaged", detail=f"body line {n}")) from exc
-                yield n, item
+                yield n, line
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -293,10 +289,21 @@ class _Order:
             raise BundleError(t("sync.err.damaged", detail="coverage"))
 
 
+#: pydantic's errors for a line that is not JSON at all (``json.loads`` would refuse it).
+_NOT_JSON = frozenset({"json_invalid", "json_type"})
+
+
 def _record(n: int, item: Any) -> ChangeRecord:
+    """Record ``n``: a JSON line (format 2, parsed by pydantic as it validates: one pass
+    instead of ``json.loads`` and then a walk over the result) or a parsed item."""
     try:
-        change = ChangeRecord.model_validate(item)
+        if isinstance(item, bytes):
+            change = ChangeRecord.model_validate_json(item)
+        else:
+            change = ChangeRecord.model_validate(item)
     except ValidationError as exc:
+        if exc.errors()[0]["type"] in _NOT_JSON:
+            raise BundleError(t("sync.err.damaged", detail=f"body line {n}")) from exc
         raise BundleError(t("sync.err.bad_record", n=n, detail=_first_error(exc))) from exc
     model = BY_NAME.get(change.table)
     if model is None:

@@ -41,6 +41,10 @@ _BATCH = 500
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 #: Touched ids remembered per table; beyond this an import refreshes the whole table.
 MANY = 50_000
+#: Ids inserted into tables that were empty when the import first reached them,
+#: remembered so that whether a row is held needs no query (≈100 bytes each); beyond
+#: this many in all, the tables are asked again (a full street import stays small).
+FRESH_IDS = 400_000
 
 
 @dataclass
@@ -115,6 +119,10 @@ class Merger:
         #: and its UPDATE statements in order (sent together when the run ends).
         self._rows: dict[tuple[str, str], dict[str, Any]] = {}
         self._writes: list[tuple[str, list[Any], type[BaseModel], ChangeRecord]] = []
+        #: Per table that was empty when first reached: the ids this import put there
+        #: (None: a table that held rows, or too many to remember; then it is asked).
+        self._fresh: dict[str, set[str] | None] = {}
+        self._remembered = 0
 
     def apply(self, changes: Iterable[ChangeRecord]) -> MergeStats:
         """Apply ``changes``, given in stamp order (a causal order), skipping held ones."""
@@ -163,10 +171,7 @@ class Merger:
         if not run:
             return
         model = BY_NAME[run[0].table]
-        ids = [c.row_id for c in run]
-        marks = ",".join("?" for _ in ids)
-        existing = {r[0] for r in db.execute_sql(
-            f'SELECT id FROM "{_table(model)}" WHERE id IN ({marks})', ids)}
+        existing = self._held(model, [c.row_id for c in run])
         fresh: list[dict[str, Any]] = []
         for change in run:
             if change.row_id in existing:
@@ -191,8 +196,33 @@ class Merger:
             if not poison.is_integrity(exc):
                 raise
             raise poison.orphan(model, fresh, run, exc) from exc
+        self._remember(model, fresh)
         for change in run:
             self._logged(change)
+
+    def _held(self, model: type[BaseModel], ids: list[str]) -> set[str]:
+        """Which of ``ids`` the receiver holds already. A table found empty when this
+        import first reached it holds exactly what the import inserted there, so it is
+        not asked (a first import, e.g. a community new at the hub, only inserts)."""
+        table = _table(model)
+        if table not in self._fresh:
+            empty = db.execute_sql(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
+            self._fresh[table] = set() if empty else None
+        mine = self._fresh[table]
+        if mine is not None:
+            return mine.intersection(ids)
+        marks = ",".join("?" for _ in ids)
+        return {r[0] for r in db.execute_sql(
+            f'SELECT id FROM "{table}" WHERE id IN ({marks})', ids)}
+
+    def _remember(self, model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
+        mine = self._fresh.get(_table(model))
+        if mine is None:
+            return
+        mine.update(row["id"] for row in rows)
+        self._remembered += len(rows)
+        if self._remembered > FRESH_IDS:
+            self._fresh = dict.fromkeys(self._fresh)
 
     def _insert_rows(self, model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
         by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
