@@ -31,7 +31,7 @@ def _aware(at: datetime) -> datetime:
 
 def _event(event_id: str, kind: str, at: datetime, actor: str, note: str, data: str) -> Event:
     try:
-        details = json.loads(data or "{}")
+        details = json.loads(data) if data and data != "{}" else {}
     except ValueError:
         details = {}
     return Event(event_id, kind, _aware(at), actor, note,
@@ -51,16 +51,16 @@ def current(case_id: str) -> Derived:
     """The case as its events say it is now."""
     case = Case.get_by_id(case_id)
     events = events_of(case_id)
-    return derive(events, _fallback_level(case, events))
+    return derive(events, _fallback_level(case.level, events))
 
 
-def _fallback_level(case: Case, events: list[Event]) -> str:
+def _fallback_level(level: str, events: list[Event]) -> str:
     """The level to start from when no ``received`` event names one (foreign writers).
 
     The column is only trusted while no escalation moved it, so a refresh is idempotent.
     """
     moved = any(e.kind in ("escalated", "deescalated") for e in events)
-    return "grid" if moved or case.level not in LEVELS else case.level
+    return "grid" if moved or level not in LEVELS else level
 
 
 # -- the derived cache -----------------------------------------------------------------
@@ -100,18 +100,24 @@ def refresh_derived_cache(case_ids: Iterable[str]) -> int:
     fields = [Case._meta.fields[name] for name in _CACHED]
     sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
     sql = f'UPDATE "{Case._meta.table_name}" SET {sets} WHERE id = ?'
+    received = Case.received_at.python_value
+    columns = ", ".join(f'"{Case._meta.fields[n].column_name}"'
+                        for n in ("id", "received_at", "colour", "category", "level"))
     done = 0
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         by_case = _events_by_case(chunk)
         params = []
-        for case in Case.select().where(Case.id.in_(chunk)):
+        marks = ",".join("?" for _ in chunk)
+        rows = db.execute_sql(  # plain rows: an import refreshes every case of a community
+            f'SELECT {columns} FROM "{Case._meta.table_name}" WHERE id IN ({marks})', chunk)
+        for case_id, received_at, colour, category, level in rows:
             # the intake level comes from the ``received`` event; the column only
             # stands in for events written before the level was recorded there
-            d = derive(by_case[case.id], _fallback_level(case, by_case[case.id]))
-            values = _stored(cache_values(case.received_at, case.colour, case.category, d,
-                                          rules))
-            params.append([*(f.db_value(values[f.name]) for f in fields), case.id])
+            events = by_case[case_id]
+            d = derive(events, _fallback_level(level, events))
+            values = _stored(cache_values(received(received_at), colour, category, d, rules))
+            params.append([*(f.db_value(values[f.name]) for f in fields), case_id])
         with db.atomic():  # one statement for the chunk: the values as peewee stores them
             db.cursor().executemany(sql, params)
         done += len(params)
