@@ -35,7 +35,7 @@ class Plan:
     def of(cls, scale: str) -> Plan:
         if scale == "tiny":
             return cls("tiny", 1, 1, 1, 1, 1, 1)
-        return cls("full", 5, 3, 4, 2, 2, 4)
+        return cls("full", 15, 3, 4, 2, 2, 4)  # start-up: 15 interleaved rounds (noise)
 
 
 def _has(module: str) -> bool:

@@ -85,7 +85,8 @@ class MapScreen(MulinScreen):
     async def _build(self) -> None:
         self.held = False
         await self.recompose()
-        self._ready()
+        if self.query(GridMap):
+            self._ready()  # (not when the app quit while the map was being built)
 
     def _ready(self) -> None:
         self.query_one(GridMap).focus()
