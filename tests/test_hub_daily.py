@@ -3,9 +3,6 @@ work, planned against what the hub holds, whatever other peers the station once 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,35 +11,16 @@ import pytest
 from app import store
 from app.cli import main
 from app.config import Paths
-from app.services.hub import database as hubdb
-from app.services.hub import files, tokens
 from app.services.station import identity as station
 from app.services.sync import keys
 from tests.hub_support import PASSPHRASE, Cluster, Street, close_station
-from tests.test_hub_network import ROOT, Served, _free_port, _wait_up
+from tests.test_hub_network import Served, serve_hubin
 
 
 @pytest.fixture(scope="module")
 def own_hub(pg_cluster: Cluster, hub_street: dict[str, Street]) -> Iterator[Served]:
     """A hub of its own holding all of Hubin (by file), serving on loopback."""
-    db_url = pg_cluster.create_database()
-    hubdb.init(db_url)
-    joined = hubdb.join(keys.read_key_file(hub_street["hubin"].key, PASSPHRASE), "街道", "JA")
-    files.import_files([hub_street["hubin"].bundle])
-    token = tokens.add(joined, "笔记本")
-    hubdb.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--db", db_url,
-                             "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_up(url, proc)
-        yield Served(url, db_url, {"laptop": token})
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    yield from serve_hubin(pg_cluster, hub_street)
 
 
 def _edit_phones(paths: Paths, n: int, day: int) -> None:

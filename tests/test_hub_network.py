@@ -54,6 +54,29 @@ def _wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("hub did not start")
 
 
+def serve_hubin(pg_cluster: Cluster, hub_street: dict[str, Street]) -> Iterator[Served]:
+    """A new hub holding all of Hubin (by file), serving on loopback, a token for a laptop
+    (the body of the module fixtures of the tests that sync a station with a hub)."""
+    db_url = pg_cluster.create_database()
+    hubdb.init(db_url)
+    joined = hubdb.join(keys.read_key_file(hub_street["hubin"].key, PASSPHRASE), "街道", "JA")
+    files.import_files([hub_street["hubin"].bundle])
+    token = tokens.add(joined, "笔记本")
+    hubdb.close()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--db", db_url,
+                             "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(url, proc)
+        yield Served(url, db_url, {"laptop": token})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def served(pg_cluster: Cluster, hub_street: dict[str, Street]) -> Iterator[Served]:
     """A hub that joined both communities, with a token per station, serving on loopback."""

@@ -3,10 +3,7 @@ falls back to the sync folder when the hub cannot be reached (issue 15)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,39 +12,20 @@ from textual.widgets import Input, Static
 
 from app.cli import main
 from app.config import LocalSettings, Paths
-from app.services.hub import database as hubdb
-from app.services.hub import files, tokens
 from app.services.station import identity as station
 from app.services.station import stats
 from app.services.sync import keys
 from app.tui import MulinApp
 from screens.sync.exchange import SyncScreen
 from tests.hub_support import PASSPHRASE, Cluster, Street, close_station, copy_station
-from tests.test_hub_network import ROOT, Served, _free_port, _station_digest, _wait_up
+from tests.test_hub_network import Served, _free_port, _station_digest, serve_hubin
 from tests.tui_support import notices
 
 
 @pytest.fixture(scope="module")
 def hub_with_hubin(pg_cluster: Cluster, hub_street: dict[str, Street]) -> Iterator[Served]:
     """A hub holding all of Hubin (by file), serving on loopback, a token for a laptop."""
-    db_url = pg_cluster.create_database()
-    hubdb.init(db_url)
-    joined = hubdb.join(keys.read_key_file(hub_street["hubin"].key, PASSPHRASE), "街道", "JA")
-    files.import_files([hub_street["hubin"].bundle])
-    token = tokens.add(joined, "笔记本")
-    hubdb.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--db", db_url,
-                             "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_up(url, proc)
-        yield Served(url, db_url, {"laptop": token})
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    yield from serve_hubin(pg_cluster, hub_street)
 
 
 async def test_a_new_laptop_gets_its_community_from_the_hub_by_keys(
