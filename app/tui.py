@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache, partial
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app import i18n, keymap
 from app.config import LocalSettings
-from app.services.places import views as places
-from app.services.station import waiting
-from app.services.station.identity import pending_changes, station_summary
 from screens.dialogs import ConfirmDialog
 from screens.help import HelpScreen
 from screens.search.opening import SearchApp
 from screens.trust.lock import TrustApp
+from screens.trust.signin import SignInScreen
+
+if TYPE_CHECKING:
+    from app.services.places.views import CommunityView
+    from app.services.trust.roster import OperatorView
+
+# Nothing imported above loads peewee or the models: a station's first frame, the
+# sign-in, is drawn before them (issue 16, ``SignInFirstApp``); what needs the database
+# imports its service where it is used.
 
 #: Set (to ``1``) to quit right after the first screen is drawn: ``benchmarks/`` times a
 #: whole process from spawn to its first interactive frame this way.
@@ -84,31 +91,44 @@ class MulinApp(SearchApp, TrustApp, App[None]):
                  operator: str | None = None, demo: bool = False,
                  after_first_paint: Callable[[], None] | None = None) -> None:
         keymap.refresh()  # descriptions in the chosen language
-        waiting.tui_defaults()  # a busy database never ends the app (issue 18)
         super().__init__()
         self.settings = settings or LocalSettings()
-        self.community = places.default_community()
-        self.summary = station_summary()
+        self.community: CommunityView | None = None
+        self.summary: dict[str, str] = {}
         self.is_demo = demo  # the sign-in screen shows the demo PINs
         self.selected_building: str | None = None
         self.selected_household: str | None = None  # set by search: the ledger's cursor
-        self.init_trust(operator)  # issue 9: operator signed in directly (tests) or nobody
         self._after_first_paint = after_first_paint  # e.g. the daily backup (issue 16)
         self._painted = False
         self._deferred: list[Callable[[], object]] = []
+        if self.STATION_OPEN_AT_START:
+            self.desk_ready(operator)  # issue 9: signed in directly (tests) or nobody
+
+    #: Is the station open when the app is made? (``SignInFirstApp`` opens it later.)
+    STATION_OPEN_AT_START: ClassVar[bool] = True
+
+    def desk_ready(self, operator: str | None) -> None:
+        """The open station's facts the desk shows, its waiting rules, and its operator."""
+        from app.services.places import views as places
+        from app.services.station import waiting
+        from app.services.station.identity import station_summary
+
+        waiting.tui_defaults()  # a busy database never ends the app (issue 18)
+        self.community = places.default_community()
+        self.summary = station_summary()
+        self.init_trust(operator)
 
     def on_mount(self) -> None:
         self.title = i18n.t("app.title")
         rejected = keymap.apply(self, self.settings.keymap)  # settings.toml [keymap]
         if rejected:
             self.notify(i18n.t("keys.rejected", ids=", ".join(rejected)), severity="warning")
-        self.start_trust()  # issue 9: sign-in gate when the station has operators
+        if self.STATION_OPEN_AT_START:
+            self.start_trust()  # issue 9: sign-in gate when the station has operators
         exit_after = bool(os.environ.get(EXIT_AFTER_FIRST_FRAME))
         if exit_after:  # benchmark hook: the time is noted as soon as the frame is painted
             self.call_after_refresh(first_frame_drawn, lambda: None)
         self.call_after_refresh(self._first_paint)
-        if self._after_first_paint:
-            self.call_after_refresh(self._after_first_paint)
         if exit_after:
             self.call_after_refresh(self.exit)
 
@@ -125,13 +145,15 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         self._deferred.append(callback)
         return True
 
-    def _first_paint(self) -> None:
+    async def _first_paint(self) -> None:
         """The first frame is painted: run what waited for it, each as its own message
         (after the frame's other callbacks, one by one so keys can come between)."""
         self._painted = True
         deferred, self._deferred = self._deferred, []
         for callback in deferred:
             self.call_later(callback)
+        if self._after_first_paint:
+            self.call_later(self._after_first_paint)
 
     #: bumped when a different operator signs in: screens reset their filters on seeing it
     operator_epoch = 0
@@ -149,6 +171,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         return self.community.id if self.community else ""
 
     def sync_state(self) -> int:
+        from app.services.station.identity import pending_changes
+
         return pending_changes()
 
     def action_intake(self) -> None:
@@ -190,6 +214,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
         try:
             return await super()._dispatch_action(namespace, action_name, params)
         except Exception as exc:
+            from app.services.station import waiting
+
             if not waiting.is_busy(exc):
                 raise
             self.notify(i18n.t("faults.tui.busy"), severity="warning", timeout=10)
@@ -197,6 +223,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """A background worker that met a busy database: a notice, not an exit."""
+        from app.services.station import waiting
+
         cause = getattr(error, "error", None)
         if cause is not None and waiting.is_busy(cause):
             self.notify(i18n.t("faults.tui.busy"), severity="warning", timeout=10)
@@ -229,3 +257,55 @@ class MulinApp(SearchApp, TrustApp, App[None]):
 
     def _run(self, action: str, node: object) -> None:
         self.call_later(self.run_action, action, node)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A station whose sign-in can be drawn before it is opened: who may sign in
+    (``app.services.trust.roster.peek``) and how to open it (raises with the reason)."""
+
+    roster: Sequence[OperatorView]
+    open_station: Callable[[], None]
+
+
+class SignInFirstApp(MulinApp):
+    """The desk of a station with operators, whose first frame is its sign-in (issue 16).
+
+    That frame needs the operators' names and nothing else of the station: it is drawn
+    from :class:`Opening`'s roster in Textual's default mode, before peewee and the models
+    are imported. Right after it the station is opened (migration checks, the models,
+    the desk's facts) and the desk comes up in its first mode, under the same sign-in
+    carrying whatever was typed meanwhile; keys wait behind the opening, none is lost.
+    If the station cannot be opened the app ends, and :attr:`open_failure` says why.
+    """
+
+    DEFAULT_MODE = "_default"  # Textual's: its screen is get_default_screen()
+    STATION_OPEN_AT_START = False
+
+    def __init__(self, settings: LocalSettings, opening: Opening,
+                 after_first_paint: Callable[[], None] | None = None) -> None:
+        super().__init__(settings, after_first_paint=after_first_paint)
+        self.opening = opening
+        self.open_failure: BaseException | None = None
+        self.init_gate_first()
+
+    def get_default_screen(self) -> Screen:
+        self.first_gate = SignInScreen(roster=self.opening.roster)
+        return self.first_gate
+
+    async def _first_paint(self) -> None:
+        self.call_later(self._open_desk)  # on the app's own queue, ahead of later keys
+
+    async def _open_desk(self) -> None:
+        try:
+            self.opening.open_station()
+            self.desk_ready(None)
+        except (Exception, KeyboardInterrupt) as exc:  # said by the caller, one line
+            self.open_failure = exc
+            self.exit()
+            return
+        self.switch_mode(MulinApp.DEFAULT_MODE)
+        gate = self.start_trust(self.first_gate.typed())
+        if gate is not None:
+            await gate  # keys typed meanwhile wait for the sign-in that takes them
+        await super()._first_paint()

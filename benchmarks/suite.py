@@ -132,6 +132,8 @@ def startup(plan: Plan, stations: dict[str, Path]) -> list[Figure]:
                    "whole_process_median_s": statistics.median(r.whole for r in runs),
                    "bare_whole_process_median_s": statistics.median(r.whole for r in bare)},
             note="spawn → first frame painted (the app writes the time), in an 80×24 pty; "
+                 "that frame is the sign-in, drawn from the operators' names before the "
+                 "station is opened (an encrypted station is opened first); "
                  "bare and Mulin runs interleaved; the first start of the day (daily "
                  "backup, now in a thread after the first paint) is run first and "
                  "reported apart"))

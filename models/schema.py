@@ -48,6 +48,7 @@ from models.sync import (
     Setting,
     Station,
 )
+from models.version import SCHEMA_VERSION
 from models.visits import (
     LivelihoodItem,
     LivelihoodLink,
@@ -72,7 +73,6 @@ BY_NAME: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in TABLES}
 #: Station-local derived tables: made with the schema, never synced, counted or digested.
 DERIVED_TABLES: list[type[BaseModel]] = [SearchKey]
 
-SCHEMA_VERSION = 2
 
 
 def _v2_search() -> None:

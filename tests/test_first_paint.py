@@ -16,30 +16,49 @@ from app.config import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Modules a desk's first frame (the sign-in) does not need.
-NOT_BEFORE_FIRST_FRAME = ("pydantic", "app.cli.sync", "app.cli.hub", "app.services.hub.client",
+#: Modules a desk's first frame (the sign-in) does not need: the station is opened after it.
+NOT_BEFORE_FIRST_FRAME = ("peewee", "models.places", "models.schema", "app.store", "pydantic",
+                          "app.cli.sync", "app.cli.hub", "app.services.hub.client",
                           "screens.search.find", "app.services.search.lookup", "tomllib",
-                          "app.services.cases.deadlines")
+                          "app.services.cases.deadlines", "screens.places.map")
 
 _DESK_START = """
-import sys
-sys.argv = ["mulin", "--data-dir", sys.argv[1]]
+import os, sys
+os.environ["MULIN_EXIT_AFTER_FIRST_FRAME"] = "1"
+data_dir, watched = sys.argv[1], sys.argv[2:]
+import app.tui
+seen = {}
+
+def drawn(exit_app):
+    seen["first"] = [m for m in watched if m in sys.modules]
+    exit_app()
+
+app.tui.first_frame_drawn = drawn
+from app.cli import tui
+tui.DailyBackup = None  # no daily copy in this test
 from app import cli
-given = sys.argv[1:]
+given = ["--data-dir", data_dir]
 env = cli.Env.from_args(cli.build_parser(cli.modules_for(given)).parse_args(given))
-env.open()
-from app.tui import MulinApp
-MulinApp(env.settings)
-print(",".join(m for m in sys.argv[2:] if m in sys.modules) or "-")
+roster = tui.peek(env.paths.database)
+from functools import partial
+opening = app.tui.Opening(roster, partial(tui._open_station, env))
+desk = app.tui.SignInFirstApp(env.settings, opening)
+desk.run(headless=True, size=(80, 24))
+print(",".join(seen["first"]) or "-", desk.open_failure, "models.places" in sys.modules)
 """
 
 
-def test_a_desk_start_leaves_out_what_the_sign_in_does_not_need(hubin: Paths) -> None:
+def test_a_desk_start_draws_its_sign_in_before_opening_the_station(hubin: Paths) -> None:
+    from tests.trust_support import add_staff
+
+    add_staff("duty")
     run = subprocess.run([sys.executable, "-c", _DESK_START, str(hubin.data_dir),
                           *NOT_BEFORE_FIRST_FRAME], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.strip() == "-", f"imported before the first frame: {run.stdout}"
+    before, failure, opened_after = run.stdout.split()
+    assert before == "-", f"imported before the first frame: {before}"
+    assert (failure, opened_after) == ("None", "True")  # the station opened just after
 
 
 @pytest.mark.parametrize(("argv", "modules"), [

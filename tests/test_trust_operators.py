@@ -131,3 +131,15 @@ def test_first_operator_is_an_admin_and_only_an_admin_adds_more(empty_station: P
     with pytest.raises(permissions.Refused):
         operators.remove_operator(admin)
     assert Change.select().count() == before + 1  # only 李四 was written
+
+
+def test_a_demo_cut_short_between_its_operators_gets_the_rest(hubin: Paths) -> None:
+    """``mulin --demo`` closed while adding its operators: the next start adds those
+    missing, so every PIN the sign-in hint names works."""
+    operators.add_operator("管理员", "admin", "0000")
+    operators.sign_out()
+    names = [o.name for o in operators.add_demo_operators()]
+    assert sorted(names) == sorted(["管理员", "值班员", "网格员"])
+    grid_worker = next(o for o in operators.list_operators() if o.name == "网格员")
+    operators.sign_in(grid_worker.id, "2222")
+    assert operators.current_role() == "grid_worker"

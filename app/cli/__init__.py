@@ -15,10 +15,11 @@ from app import startup
 
 startup.hold_back_drivers(sys.argv[1:])  # before peewee is imported (issue 16)
 
-from app import __version__, i18n, store  # noqa: E402
-from app.cli import errors  # noqa: E402
+from app import __version__, i18n  # noqa: E402
 from app.cli.common import CliError, Env  # noqa: E402
-from app.services.trust.permissions import Refused  # noqa: E402
+
+# Nothing here imports peewee or the models: the desk draws its sign-in before them
+# (issue 16, ``app/services/trust/roster.py``); the commands import what they use.
 
 #: The module of this package that registers each command: ``mulin COMMAND`` imports only
 #: that one (the others' imports cost a day's import ~0.2 s, issue 16); ``--help``, no
@@ -85,12 +86,13 @@ def _operator_option(parser: argparse.ArgumentParser, default: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     args = build_parser(modules_for(given)).parse_args(given)
-    store.set_default_wait(errors.Waiter(), 500)  # a busy database: wait, Ctrl+C cancels
     env: Env | None = None
     try:
         env = Env.from_args(args)
         return _run(env, args)
     except (Exception, KeyboardInterrupt) as exc:  # one line, never a traceback (issue 18)
+        from app.cli import errors
+
         message, status = _failure(exc)
         print(f"mulin: {message}", file=sys.stderr)
         if env is not None:
@@ -104,10 +106,14 @@ def _run(env: Env, args: argparse.Namespace) -> int:
         from app.cli.tui import run_tui
 
         return run_tui(env)
+    env.wait_when_busy()
     return int(handler(env, args) or 0)
 
 
 def _failure(exc: BaseException) -> tuple[str, int]:
+    from app.cli import errors
+    from app.services.trust.permissions import Refused
+
     if isinstance(exc, CliError):
         return errors.localise(str(exc)), exc.status
     if isinstance(exc, Refused):  # a role may not do this (issue 12)

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import config, i18n
 from app.cli.errors import CliError
 from app.cli.passphrase import unlock
-from app.services.station import identity as station
-from app.store import StationContext
-from models.schema import NewerSchemaError
+
+if TYPE_CHECKING:  # the desk's first frame needs neither peewee nor the models (issue 16)
+    from app.store import StationContext
 
 #: Who signs in for a command (also ``--operator``), and their PIN.
 ENV_OPERATOR = "MULIN_OPERATOR"
@@ -48,8 +49,19 @@ class Env:
         operator = getattr(args, "operator", None) or os.environ.get(ENV_OPERATOR, "")
         return cls(paths, args.demo, settings, operator)
 
+    def wait_when_busy(self) -> None:
+        """A command meeting a busy database waits, saying so once; Ctrl+C cancels (the
+        desk's TUI has its own waiting, ``app.services.station.waiting.tui_defaults``)."""
+        from app import store
+        from app.cli.errors import Waiter
+
+        store.set_default_wait(Waiter(), 500)
+
     def open(self) -> StationContext | None:
         """Open the database (creating or migrating it); the station if there is one."""
+        from app.services.station import identity as station
+        from models.schema import NewerSchemaError
+
         clean_temp_files(self.paths)
         unlock(self.paths)
         try:

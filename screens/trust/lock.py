@@ -10,16 +10,28 @@ help) are disabled; only quitting remains.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widgets import Input
 
 from app import clock, keymap
 from app.i18n import t
-from app.services.trust import operators
 from screens.dialogs import ConfirmDialog
-from screens.trust.signin import SignInScreen
+from screens.trust.signin import SignInScreen, Typed
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from textual.widget import AwaitMount
+
+
+def _operators() -> ModuleType:
+    """The operators service, imported on first use: the desk's first frame, the
+    sign-in, is drawn before peewee and the models are loaded (issue 16)."""
+    from app.services.trust import operators
+
+    return operators
 
 #: App actions still allowed while the sign-in or lock screen is up.
 ALLOWED_WHEN_LOCKED = frozenset({"confirm_quit", "quit"})
@@ -45,7 +57,7 @@ class LockScreen(SignInScreen):
         self.dialogs = dialogs  # screens open above the desk, discarded on a switch
 
     def action_submit(self) -> None:
-        current = operators.current()
+        current = _operators().current()
         chosen = self.selected()
         if not self.dialogs or current is None or chosen in (None, current.id):
             super().action_submit()
@@ -75,32 +87,44 @@ class TrustApp:
         self.last_activity = clock.now()
         self.gate_up = False
         #: the first frame is the sign-in (the desk's screens may wait for it, issue 16)
-        self.gate_first = not operator and operators.has_operators()
+        self.gate_first = not operator and _operators().has_operators()
         if operator:
-            operators.sign_in_as(operator)
+            _operators().sign_in_as(operator)
         else:
-            operators.sign_out()
+            _operators().sign_out()
 
     @property
     def operator_name(self) -> str:
-        op = operators.current()
+        op = _operators().current()
         return op.name if op else ""
 
     @property
     def operator_role(self) -> str | None:
-        return operators.current_role()
+        return _operators().current_role()
 
-    def start_trust(self) -> None:
-        """Call from ``on_mount``: the sign-in gate if needed, and the idle watch."""
+    def init_gate_first(self) -> None:
+        """Instead of :meth:`init_trust` when the station opens after the first frame:
+        the gate is up from the start, nobody signed in (``app.tui.SignInFirstApp``)."""
+        self.last_activity = clock.now()
+        self.gate_up = True
+        self.gate_first = True
+
+    def start_trust(self, typed: Typed | None = None) -> AwaitMount | None:
+        """Call once the station is open: the sign-in gate if needed (with what was
+        ``typed`` on a first-frame sign-in; awaitable until it can take keys), and the
+        idle watch."""
         app: Any = self
         app.set_interval(IDLE_POLL_SECONDS, self.lock_if_idle)
-        if operators.has_operators() and operators.current() is None:
-            self._raise_gate(SignInScreen())
+        if _operators().has_operators() and _operators().current() is None:
+            return self._raise_gate(SignInScreen(typed=typed))
+        self.gate_up = False
+        return None
 
-    def _raise_gate(self, gate: SignInScreen) -> None:
+    def _raise_gate(self, gate: SignInScreen) -> AwaitMount:
         app: Any = self
         self.gate_up = True
-        app.push_screen(gate, self._gate_done)
+        mounted: AwaitMount = app.push_screen(gate, self._gate_done)
+        return mounted
 
     def _gate_done(self, result: bool | str | None) -> None:
         self.gate_up = False
@@ -139,7 +163,7 @@ class TrustApp:
         app: Any = self
         if self.gate_up:
             return False
-        if not operators.has_operators():
+        if not _operators().has_operators():
             app.notify(t("lock.no_operators"), severity="warning")
             return False
         app.clear_notifications()  # a toast may name a resident

@@ -7,6 +7,10 @@ change is ctrl+l, ↓ to the next person, their PIN, Enter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -15,7 +19,12 @@ from textual.widgets.option_list import Option
 
 from app import keymap
 from app.i18n import t
-from app.services.trust import operators
+
+if TYPE_CHECKING:
+    from app.services.trust.roster import OperatorView
+
+# ``app.services.trust.operators`` is imported where it is used: the desk's first frame is
+# this screen, drawn before peewee and the models are loaded (issue 16).
 
 # Priority: the focused PIN input would otherwise take ↑/↓ (it scrolls). Enter must NOT
 # be a priority binding: it would run before the digits typed just before it arrive.
@@ -31,6 +40,16 @@ class PinInput(Input):
     footer."""
 
     KEYS = ("signin.submit",)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What was done on a first-frame sign-in before the station was open: carried to
+    the sign-in that replaces it (see ``SignInScreen(roster=...)``)."""
+
+    operator_id: str | None
+    pin: str
+    submitted: bool
 
 
 @keymap.bound
@@ -49,10 +68,21 @@ class SignInScreen(Screen[bool | str]):
     SignInScreen #gate-hint { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, locked: bool = False) -> None:
+    def __init__(self, locked: bool = False, roster: Sequence[OperatorView] | None = None,
+                 typed: Typed | None = None) -> None:
+        """``roster``: the desk's first frame, drawn before the station is open
+        (``app.services.trust.roster.peek``); keys typed there are kept (:meth:`typed`)
+        and carried (``typed``) to the sign-in shown once the station is open."""
         super().__init__()
         self.locked = locked
-        self.ops = operators.list_operators()
+        self.first_frame = roster is not None
+        self.carried = typed
+        self.submitted = False
+        if roster is None:
+            from app.services.trust import operators
+
+            roster = operators.list_operators()
+        self.ops = list(roster)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gate"):
@@ -68,11 +98,28 @@ class SignInScreen(Screen[bool | str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        current = operators.current()
-        options = self.query_one(OptionList)
         ids = [o.id for o in self.ops]
-        options.highlighted = ids.index(current.id) if current and current.id in ids else 0
-        self.query_one(Input).focus()
+        chosen = self.carried.operator_id if self.carried else self._on_duty()
+        self.query_one(OptionList).highlighted = ids.index(chosen) if chosen in ids else 0
+        pin = self.query_one(Input)
+        self.set_focus(pin)  # now, not later: keys typed while the desk opened wait for it
+        if self.carried:
+            pin.value = self.carried.pin
+            pin.cursor_position = len(pin.value)
+            if self.carried.submitted:
+                self.call_after_refresh(self.action_submit)
+
+    def _on_duty(self) -> str | None:
+        if self.first_frame:
+            return None  # nobody is signed in before the station is open
+        from app.services.trust import operators
+
+        current = operators.current()
+        return current.id if current else None
+
+    def typed(self) -> Typed:
+        """The operator chosen, the PIN typed and whether Enter was pressed, so far."""
+        return Typed(self.selected(), self.query_one(Input).value, self.submitted)
 
     def selected(self) -> str | None:
         options = self.query_one(OptionList)
@@ -99,6 +146,9 @@ class SignInScreen(Screen[bool | str]):
         self.query_one(Input).focus()
 
     def action_submit(self) -> None:
+        if self.first_frame:  # the station is not open yet: checked by the next sign-in
+            self.submitted = True
+            return
         operator_id = self.selected()
         pin_input = self.query_one(Input)
         pin, pin_input.value = pin_input.value, ""
@@ -108,6 +158,8 @@ class SignInScreen(Screen[bool | str]):
 
     def sign_in_with(self, operator_id: str, pin: str, switched: bool = False) -> None:
         """Check the PIN; on success close the gate (``"switched"``: someone else)."""
+        from app.services.trust import operators
+
         message = self.query_one("#gate-message", Static)
         try:
             operators.sign_in(operator_id, pin)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from app import clock, store
 from app.i18n import t
 from app.services.trust.permissions import ROLES, require
+from app.services.trust.roster import OperatorView, ranked
 from models.db import db
 from models.operators import Operator
 from models.sync import LocalState
@@ -53,15 +53,6 @@ class WrongPin(OperatorError):
     def __init__(self, left: int) -> None:
         super().__init__("wrong PIN")
         self.left = left
-
-
-@dataclass(frozen=True)
-class OperatorView:
-    """An operator as screens and the CLI see it (never the hash)."""
-
-    id: str
-    name: str
-    role: str
 
 
 @cache
@@ -149,8 +140,7 @@ def has_operators() -> bool:
 
 def list_operators() -> list[OperatorView]:
     query = Operator.select().where(Operator.deleted == False)  # noqa: E712
-    rank = {role: i for i, role in enumerate(reversed(ROLES))}  # admin first
-    return sorted((_view(o) for o in query), key=lambda o: (rank.get(o.role, 9), o.name))
+    return ranked(_view(o) for o in query)
 
 
 def get(operator_id: str) -> OperatorView | None:
@@ -227,14 +217,19 @@ def grid_of(name: str) -> str:
 
 def add_demo_operators() -> list[OperatorView]:
     """The demo station's operators (admin 0000, duty 1111, grid worker 2222, who works
-    the community's first grid)."""
-    if has_operators():
-        return list_operators()
+    the community's first grid); those a demo cut short did not add yet are added."""
+    ops = list_operators()
+    have = {o.name for o in ops}
+    if all(name in have for name, _role, _pin in DEMO_OPERATORS):
+        return ops
     from models.places import Grid
 
     first = Grid.select(Grid.id).order_by(Grid.name, Grid.id).first()
     global _current
+    _current = next((o for o in ops if o.role == "admin"), None)  # an admin adds them
     for name, role, pin in DEMO_OPERATORS:
+        if name in have:
+            continue
         new_id = add_operator(name, role, pin, grid_id=first.id if first and
                               role == "grid_worker" else "")
         if role == "admin" and _current is None:
