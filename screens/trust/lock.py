@@ -21,17 +21,10 @@ from screens.dialogs import ConfirmDialog
 from screens.trust.signin import SignInScreen, Typed
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from textual.widget import AwaitMount
 
-
-def _operators() -> ModuleType:
-    """The operators service, imported on first use: the desk's first frame, the
-    sign-in, is drawn before peewee and the models are loaded (issue 16)."""
-    from app.services.trust import operators
-
-    return operators
+# ``app.services.trust.operators`` is imported in the methods that use it: the desk's
+# first frame, the sign-in, is drawn before peewee and the models are loaded (issue 16).
 
 #: App actions still allowed while the sign-in or lock screen is up.
 ALLOWED_WHEN_LOCKED = frozenset({"confirm_quit", "quit"})
@@ -57,7 +50,9 @@ class LockScreen(SignInScreen):
         self.dialogs = dialogs  # screens open above the desk, discarded on a switch
 
     def action_submit(self) -> None:
-        current = _operators().current()
+        from app.services.trust import operators
+
+        current = operators.current()
         chosen = self.selected()
         if not self.dialogs or current is None or chosen in (None, current.id):
             super().action_submit()
@@ -84,23 +79,29 @@ class TrustApp:
 
     def init_trust(self, operator: str | None) -> None:
         """Call from ``__init__``: sign ``operator`` in directly (tests), or nobody."""
+        from app.services.trust import operators
+
         self.last_activity = clock.now()
         self.gate_up = False
         #: the first frame is the sign-in (the desk's screens may wait for it, issue 16)
-        self.gate_first = not operator and _operators().has_operators()
+        self.gate_first = not operator and operators.has_operators()
         if operator:
-            _operators().sign_in_as(operator)
+            operators.sign_in_as(operator)
         else:
-            _operators().sign_out()
+            operators.sign_out()
 
     @property
     def operator_name(self) -> str:
-        op = _operators().current()
+        from app.services.trust import operators
+
+        op = operators.current()
         return op.name if op else ""
 
     @property
     def operator_role(self) -> str | None:
-        return _operators().current_role()
+        from app.services.trust import operators
+
+        return operators.current_role()
 
     def init_gate_first(self) -> None:
         """Instead of :meth:`init_trust` when the station opens after the first frame:
@@ -113,9 +114,11 @@ class TrustApp:
         """Call once the station is open: the sign-in gate if needed (with what was
         ``typed`` on a first-frame sign-in; awaitable until it can take keys), and the
         idle watch."""
+        from app.services.trust import operators
+
         app: Any = self
         app.set_interval(IDLE_POLL_SECONDS, self.lock_if_idle)
-        if _operators().has_operators() and _operators().current() is None:
+        if operators.has_operators() and operators.current() is None:
             return self._raise_gate(SignInScreen(typed=typed))
         self.gate_up = False
         return None
@@ -160,10 +163,12 @@ class TrustApp:
         return self.action_lock()
 
     def action_lock(self) -> bool:
+        from app.services.trust import operators
+
         app: Any = self
         if self.gate_up:
             return False
-        if not _operators().has_operators():
+        if not operators.has_operators():
             app.notify(t("lock.no_operators"), severity="warning")
             return False
         app.clear_notifications()  # a toast may name a resident
