@@ -125,12 +125,9 @@ class MulinApp(SearchApp, TrustApp, App[None]):
             self.notify(i18n.t("keys.rejected", ids=", ".join(rejected)), severity="warning")
         if self.STATION_OPEN_AT_START:
             self.start_trust()  # issue 9: sign-in gate when the station has operators
-        exit_after = bool(os.environ.get(EXIT_AFTER_FIRST_FRAME))
-        if exit_after:  # benchmark hook: the time is noted as soon as the frame is painted
-            self.call_after_refresh(first_frame_drawn, lambda: None)
+        if os.environ.get(EXIT_AFTER_FIRST_FRAME):  # benchmark hook: the time is noted
+            self.call_after_refresh(first_frame_drawn, lambda: None)  # as soon as painted
         self.call_after_refresh(self._first_paint)
-        if exit_after:
-            self.call_after_refresh(self.exit)
 
     @property
     def painted(self) -> bool:
@@ -154,6 +151,8 @@ class MulinApp(SearchApp, TrustApp, App[None]):
             self.call_later(callback)
         if self._after_first_paint:
             self.call_later(self._after_first_paint)
+        if os.environ.get(EXIT_AFTER_FIRST_FRAME):  # the benchmark: quit once the desk is
+            self.call_later(self.exit)  # open and the daily backup started, as a user's would
 
     #: bumped when a different operator signs in: screens reset their filters on seeing it
     operator_epoch = 0

@@ -42,9 +42,11 @@ env = cli.Env.from_args(cli.build_parser(cli.modules_for(given)).parse_args(give
 roster = tui.peek(env.paths.database)
 from functools import partial
 opening = app.tui.Opening(roster, partial(tui._open_station, env))
-desk = app.tui.SignInFirstApp(env.settings, opening)
+after = []
+desk = app.tui.SignInFirstApp(env.settings, opening, lambda: after.append(1))
 desk.run(headless=True, size=(80, 24))
-print(",".join(seen["first"]) or "-", desk.open_failure, "models.places" in sys.modules)
+print(",".join(seen["first"]) or "-", desk.open_failure, "models.places" in sys.modules,
+      after == [1])
 """
 
 
@@ -56,9 +58,10 @@ def test_a_desk_start_draws_its_sign_in_before_opening_the_station(hubin: Paths)
                           *NOT_BEFORE_FIRST_FRAME], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
-    before, failure, opened_after = run.stdout.split()
+    before, failure, opened_after, daily_started = run.stdout.split()
     assert before == "-", f"imported before the first frame: {before}"
     assert (failure, opened_after) == ("None", "True")  # the station opened just after
+    assert daily_started == "True"  # what waits for the first frame (the daily backup) ran
 
 
 @pytest.mark.parametrize(("argv", "modules"), [
