@@ -43,10 +43,12 @@ class DataSet:
         return self.rows / self.seconds if self.seconds else 0.0
 
     def copy_to(self, work: Path) -> Path:
-        """A private copy of the station's data dir for one benchmark."""
+        """A private copy of the station's data dir for one benchmark: its database,
+        never its backups (a daily backup left there would make every start of the run
+        look like a later start of the day, and cost gigabytes of copying)."""
         if work.exists():
             shutil.rmtree(work)
-        shutil.copytree(self.template, work)
+        shutil.copytree(self.template, work, ignore=shutil.ignore_patterns("backups"))
         return work
 
     @property
