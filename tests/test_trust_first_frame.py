@@ -5,7 +5,7 @@ meanwhile is kept; a station that cannot open ends the desk with its reason."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,9 @@ from app.services.trust import operators, roster
 from app.tui import Opening, SignInFirstApp
 from screens.places.map import MapScreen
 from screens.trust.signin import SignInScreen
-from tests.trust_support import add_staff
+from tests.trust_support import add_staff, nobody  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def _nobody() -> Iterator[None]:
-    operators.sign_out()
-    yield
-    operators.sign_out()
+pytestmark = pytest.mark.usefixtures("nobody")  # nobody signed in before and after
 
 
 @pytest.fixture

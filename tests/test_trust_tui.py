@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,19 +9,13 @@ from textual.widgets import Static
 
 from app import clock
 from app.config import LocalSettings, Paths
-from app.services.trust import operators
 from app.tui import MulinApp
 from models.places import Resident
 from screens.trust.lock import LockScreen
 from screens.trust.signin import SignInScreen
-from tests.trust_support import add_staff
+from tests.trust_support import add_staff, nobody  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def _nobody() -> Iterator[None]:
-    operators.sign_out()
-    yield
-    operators.sign_out()
+pytestmark = pytest.mark.usefixtures("nobody")  # nobody signed in before and after
 
 
 @pytest.fixture
